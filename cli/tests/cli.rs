@@ -1,0 +1,140 @@
+//! The `suqiu` command end to end: output shape, one line per input line, exit codes, and
+//! clear errors for bad lines and bad files.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn suqiu(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_suqiu"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn one_line_per_input_with_errors_inline_and_exit_1() {
+    let big = "路灯坏了".repeat(90_000); // ~1 MB, over the 256 KiB default limit
+    let mut input = String::new();
+    input.push_str(r#"{"id": 1, "text": "路面坑洼不平，晚上连个路灯都没有", "group_division": "430202001012"}"#);
+    input.push('\n');
+    input.push_str("this is not json\n");
+    input.push_str(r#"{"id": 3, "text": ""}"#);
+    input.push('\n');
+    input.push_str(r#"{"id": 4, "text": "水渠开裂", "group_division": "999999999999"}"#);
+    input.push('\n');
+    input.push_str(&format!("{{\"id\": 5, \"text\": \"{big}\"}}\n"));
+    input.push_str("\n");
+    input.push_str(
+        r#"{"id": "six", "text": "请问低保怎么申请？", "group_division": "430224109203"}"#,
+    );
+    input.push('\n');
+    let mut bytes = input.into_bytes();
+    bytes.extend_from_slice(b"{\"id\": 7, \"text\": \"\xff\xfe\"}\n");
+    let out = suqiu(&["triage", "-"], &bytes);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 7);
+    assert_eq!(rows[0]["id"], 1);
+    assert_eq!(rows[0]["route"]["handler"], "荷塘区城管局");
+    assert_eq!(rows[1]["line"], 2);
+    assert!(rows[1]["error"].as_str().unwrap().contains("not a JSON"));
+    assert_eq!(rows[2]["error_kind"], "invalid_input");
+    assert_eq!(rows[3]["error_kind"], "unknown_division");
+    assert_eq!(rows[4]["error_kind"], "limit_exceeded");
+    assert_eq!(rows[5]["id"], "six");
+    assert_eq!(rows[5]["kind"], "inquiry");
+    assert_eq!(rows[6]["line"], 8);
+}
+
+#[test]
+fn threads_keep_order() {
+    let mut input = String::new();
+    for i in 0..500 {
+        input.push_str(&format!(
+            "{{\"id\": {i}, \"text\": \"第{i}组的路灯不亮\"}}\n"
+        ));
+    }
+    let out = suqiu(&["triage", "--threads", "2"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 500);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["id"], i);
+    }
+}
+
+#[test]
+fn bad_files_and_arguments_exit_2_naming_the_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("suqiu-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("bad.csv");
+    std::fs::write(
+        &csv,
+        "code,name,level,parent_code\n43,湖南省,1,\n4302,株洲市,two,43\n",
+    )
+    .unwrap();
+    let out = suqiu(&["triage", "--divisions", csv.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv:3"), "{err}");
+
+    let profile = dir.join("profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/profiles/zhuzhou");
+    for f in ["taxonomy.toml", "routing.toml", "aliases.tsv"] {
+        std::fs::copy(format!("{src}/{f}"), profile.join(f)).unwrap();
+    }
+    std::fs::write(
+        profile.join("lexicon.tsv"),
+        "cat:roads_transport\t2\t坑洼\ncat:roads_transport\theavy\t路灯\n",
+    )
+    .unwrap();
+    let out = suqiu(&["triage", "--profile", profile.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("lexicon.tsv:2"), "{err}");
+
+    assert_eq!(
+        suqiu(&["triage", "--threads", "0"], b"").status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        suqiu(&["triage", "/no/such/file.jsonl"], b"").status.code(),
+        Some(2)
+    );
+    assert_eq!(suqiu(&["frobnicate"], b"").status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn info_reports_the_embedded_default() {
+    let out = suqiu(&["info"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let v = &lines(&out)[0];
+    assert_eq!(v["profile"], "zhuzhou");
+    assert_eq!(v["divisions"], 1523);
+}

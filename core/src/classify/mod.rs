@@ -1,0 +1,309 @@
+//! Stage 3, classify: normalized text and its words in; a [`Classification`] out — the kind,
+//! the category, a score per label, the misconduct flag, the implicated official's rank and
+//! the lexicon hits that drove them.
+//!
+//! The lexicon works from zero data. A trained model plugs in through [`LabelScorer`]: its
+//! probabilities are blended with the lexicon's (see [`blend`]), and the evidence records
+//! which source decided.
+
+pub mod lexicon;
+
+use crate::jurisdiction::Level;
+use crate::segment::Token;
+pub use lexicon::{Cue, Lexicon};
+
+/// What a message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// 问题线索: misconduct of an official or cadre.
+    Misconduct,
+    /// 民生诉求: a livelihood problem someone must fix.
+    Grievance,
+    /// 政策咨询: a question about a policy or procedure.
+    Inquiry,
+    /// 其他: chatter, thanks, notices.
+    Other,
+}
+
+impl Kind {
+    /// All kinds, in a fixed order.
+    pub const ALL: [Kind; 4] = [
+        Kind::Misconduct,
+        Kind::Grievance,
+        Kind::Inquiry,
+        Kind::Other,
+    ];
+
+    /// The stable id (`misconduct`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Misconduct => "misconduct",
+            Kind::Grievance => "grievance",
+            Kind::Inquiry => "inquiry",
+            Kind::Other => "other",
+        }
+    }
+
+    /// Parses a stable id.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+}
+
+/// A lexicon hit that counted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Byte span in the normalized text.
+    pub start: usize,
+    /// End of the span.
+    pub end: usize,
+    /// The label it supported (a kind id, a category id, `rank:…`).
+    pub label: String,
+    /// Its weight.
+    pub weight: f32,
+}
+
+/// A trained scorer for a label set (the seam for the classifier issue).
+pub trait LabelScorer: Send + Sync + std::fmt::Debug {
+    /// The labels, in the order of `scores`.
+    fn labels(&self) -> &[String];
+    /// Probabilities per label for the normalized `text` with its `tokens`, written to `out`
+    /// (`out.len() == labels().len()`).
+    fn scores(&self, text: &str, tokens: &[Token], out: &mut [f32]);
+}
+
+/// Which source decided a label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The weighted lexicon.
+    Lexicon,
+    /// A trained model.
+    Model,
+    /// Both agreed.
+    Both,
+}
+
+/// The classifier's output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Classification {
+    /// The primary kind.
+    pub kind: Kind,
+    /// The category id (None for `other`).
+    pub category: Option<String>,
+    /// Probability-like score per kind (in `Kind::ALL` order).
+    pub kind_scores: [f32; 4],
+    /// Probability-like score per category (in the profile's order).
+    pub category_scores: Vec<f32>,
+    /// Misconduct evidence was found (whatever the kind).
+    pub misconduct: bool,
+    /// The highest post of an implicated official, if named.
+    pub rank: Option<Level>,
+    /// The hits that counted.
+    pub hits: Vec<Hit>,
+    /// 0..1: how sure the classifier is.
+    pub confidence: f32,
+    /// Which source decided the category.
+    pub category_source: Source,
+}
+
+/// Thresholds of the lexicon decision, in summed term weight.
+const MISCONDUCT_MIN: f32 = 2.0;
+const OTHER_MIN: f32 = 2.0;
+const INQUIRY_MIN: f32 = 1.5;
+/// How far back (in characters) a negator cancels a kind cue: 没有人管 vs 没有问题.
+const NEGATION_WINDOW_CHARS: usize = 3;
+
+/// Weight given to a trained model's probabilities when blending with the lexicon's.
+pub const MODEL_BLEND_WEIGHT: f32 = 0.6;
+
+/// Blends lexicon and model probabilities: `(1-w)·lexicon + w·model`, renormalized.
+pub fn blend(lexicon: &[f32], model: &[f32], w: f32) -> Vec<f32> {
+    let mut out: Vec<f32> = lexicon
+        .iter()
+        .zip(model)
+        .map(|(l, m)| (1.0 - w) * l + w * m)
+        .collect();
+    let s: f32 = out.iter().sum();
+    if s > 0.0 {
+        out.iter_mut().for_each(|x| *x /= s);
+    }
+    out
+}
+
+/// Scores `text` with the lexicon.
+///
+/// `boundaries[i]` says whether normalized byte `i` is a word edge; short (one- or two-character)
+/// terms that straddle a word edge are ignored (要烟 in 需要烟花).
+pub fn classify(
+    lexicon: &Lexicon,
+    categories: &[String],
+    text: &str,
+    boundaries: &[bool],
+) -> Classification {
+    let mut kind_raw = [0f32; 4];
+    let mut cat_raw = vec![0f32; categories.len()];
+    let mut rank: Option<Level> = None;
+    let mut hits = Vec::new();
+    let mut negators: Vec<usize> = Vec::new(); // end offsets of negators
+    for m in lexicon.automaton.find_iter(text) {
+        let (s, e) = (m.start(), m.end());
+        let term = &lexicon.terms[m.pattern().as_usize()];
+        if term.chars().count() <= 2 && straddles_word(boundaries, s, e) {
+            continue;
+        }
+        let negated = negators
+            .iter()
+            .any(|&ne| ne <= s && text[ne..s].chars().count() <= NEGATION_WINDOW_CHARS);
+        for entry in &lexicon.entries[m.pattern().as_usize()] {
+            match entry.cue {
+                Cue::Negation => negators.push(e),
+                Cue::Kind(k) => {
+                    let kind = Kind::ALL[k as usize];
+                    if negated && matches!(kind, Kind::Misconduct | Kind::Grievance) {
+                        continue;
+                    }
+                    kind_raw[k as usize] += entry.weight;
+                    hits.push(Hit {
+                        start: s,
+                        end: e,
+                        label: kind.as_str().to_string(),
+                        weight: entry.weight,
+                    });
+                }
+                Cue::Category(c) => {
+                    cat_raw[c as usize] += entry.weight;
+                    hits.push(Hit {
+                        start: s,
+                        end: e,
+                        label: categories[c as usize].clone(),
+                        weight: entry.weight,
+                    });
+                }
+                Cue::Rank(level) => {
+                    if negated {
+                        continue;
+                    }
+                    rank = Some(match rank {
+                        Some(r) if r < level => r,
+                        _ => level,
+                    });
+                    hits.push(Hit {
+                        start: s,
+                        end: e,
+                        label: format!("rank:{}", level.as_str()),
+                        weight: entry.weight,
+                    });
+                }
+            }
+        }
+    }
+    decide(categories, kind_raw, cat_raw, rank, hits)
+}
+
+fn straddles_word(boundaries: &[bool], s: usize, e: usize) -> bool {
+    if boundaries.len() <= e {
+        return false;
+    }
+    let edges_ok = boundaries[s] && boundaries[e];
+    let inside_one = !boundaries[s + 1..e].iter().any(|&b| b);
+    !(edges_ok || inside_one)
+}
+
+fn decide(
+    categories: &[String],
+    kind_raw: [f32; 4],
+    cat_raw: Vec<f32>,
+    rank: Option<Level>,
+    hits: Vec<Hit>,
+) -> Classification {
+    let [mis, griev, inq, other] = kind_raw;
+    let topic: f32 = cat_raw.iter().sum();
+    let misconduct = mis >= MISCONDUCT_MIN;
+    // A topic alone (路灯, 水渠) is weak evidence that something is being raised.
+    let misconduct_primary = misconduct && mis >= griev;
+    let grievance = if misconduct_primary {
+        griev
+    } else {
+        griev + 0.4 * topic
+    };
+    let kind = if misconduct_primary {
+        Kind::Misconduct
+    } else if other >= OTHER_MIN && other > griev + 0.4 * topic && !misconduct {
+        Kind::Other
+    } else if inq >= INQUIRY_MIN && inq > 1.2 * griev {
+        Kind::Inquiry
+    } else if grievance >= 1.0 || misconduct {
+        if misconduct && mis >= griev {
+            Kind::Misconduct
+        } else {
+            Kind::Grievance
+        }
+    } else if inq > 0.0 && topic > 0.0 {
+        Kind::Inquiry
+    } else {
+        Kind::Other
+    };
+    let ks = normalize_scores(&[mis, grievance, inq, other.max(0.3)]);
+    let kind_scores = [ks[0], ks[1], ks[2], ks[3]];
+    let category_scores = normalize_scores(&cat_raw);
+    let best_cat = argmax(&cat_raw);
+    let kind_index = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(3);
+    let kind_conf = margin_confidence(&kind_scores, kind_index);
+    let confidence = match (kind, best_cat) {
+        (Kind::Other, _) => kind_conf,
+        (_, Some(c)) => kind_conf.min(margin_confidence(&category_scores, c)),
+        (_, None) => kind_conf.min(0.3),
+    };
+    Classification {
+        kind,
+        category: if kind == Kind::Other {
+            None
+        } else {
+            best_cat.map(|i| categories[i].clone())
+        },
+        kind_scores,
+        category_scores,
+        misconduct,
+        rank,
+        hits,
+        confidence,
+        category_source: Source::Lexicon,
+    }
+}
+
+/// Turns raw weights into shares that sum to 1 (all zero stays all zero).
+pub(crate) fn normalize_scores(raw: &[f32]) -> Vec<f32> {
+    let s: f32 = raw.iter().sum();
+    if s <= 0.0 {
+        return vec![0.0; raw.len()];
+    }
+    raw.iter().map(|x| x / s).collect()
+}
+
+/// `top / (top + runner-up)` for the chosen index: 1 when nothing competes, 0.5 on a tie.
+fn margin_confidence(scores: &[f32], chosen: usize) -> f32 {
+    let top = scores[chosen];
+    let second = scores
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != chosen)
+        .map(|(_, &x)| x)
+        .fold(0.0f32, f32::max);
+    if top + second <= 0.0 {
+        0.0
+    } else {
+        top / (top + second)
+    }
+}
+
+fn argmax(v: &[f32]) -> Option<usize> {
+    let mut best = None;
+    for (i, &x) in v.iter().enumerate() {
+        if x > 0.0 && best.is_none_or(|b: usize| x > v[b]) {
+            best = Some(i);
+        }
+    }
+    best
+}

@@ -1,0 +1,465 @@
+//! The [`Engine`]: every stage wired together, and the [`Triage`] result it returns.
+
+use crate::classify::{self, Classification, Kind, LabelScorer, Source};
+use crate::error::{Error, ErrorKind, Result};
+use crate::jurisdiction::{self, Gazetteer, Level, RawMention};
+use crate::normalize::{Normalized, Normalizer};
+use crate::profile::Profile;
+use crate::route::Route;
+use crate::segment::{self, Segmenter, Token};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Documented limits, enforced per call with [`ErrorKind::LimitExceeded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest message, in bytes of UTF-8 (default 262,144 = 256 KiB).
+    pub max_text_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_text_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// The triage engine: immutable, `Send + Sync`, built once and shared.
+#[derive(Debug)]
+pub struct Engine {
+    normalizer: Normalizer,
+    segmenter: Segmenter,
+    profile: Profile,
+    gazetteer: Gazetteer,
+    category_model: Option<Arc<dyn LabelScorer>>,
+    limits: Limits,
+}
+
+/// Configures an [`Engine`]: profile directory, divisions CSV, limits.
+#[derive(Debug, Default)]
+pub struct EngineBuilder {
+    profile_dir: Option<PathBuf>,
+    divisions_csv: Option<PathBuf>,
+    limits: Limits,
+    category_model: Option<Arc<dyn LabelScorer>>,
+}
+
+impl EngineBuilder {
+    /// Use the profile in `dir` instead of the embedded `zhuzhou` profile.
+    pub fn profile_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.profile_dir = Some(dir.into());
+        self
+    }
+
+    /// Use this divisions CSV (`code,name,level,parent_code`) instead of the embedded one.
+    pub fn divisions_csv(mut self, path: impl Into<PathBuf>) -> Self {
+        self.divisions_csv = Some(path.into());
+        self
+    }
+
+    /// Override the limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Add a trained category scorer; its label set must equal the profile's categories.
+    pub fn category_model(mut self, model: Arc<dyn LabelScorer>) -> Self {
+        self.category_model = Some(model);
+        self
+    }
+
+    /// Builds the engine, validating every file.
+    pub fn build(self) -> Result<Engine> {
+        let profile = match &self.profile_dir {
+            Some(d) => Profile::from_dir(d)?,
+            None => Profile::embedded()?,
+        };
+        let gazetteer = match &self.divisions_csv {
+            Some(p) => Gazetteer::from_path(p, &profile.aliases)?,
+            None => Gazetteer::from_csv(
+                jurisdiction::gazetteer::EMBEDDED_DIVISIONS,
+                "<embedded:zhuzhou-divisions.csv>",
+                &profile.aliases,
+            )?,
+        };
+        let routing_src = match &self.profile_dir {
+            Some(d) => d.join("routing.toml").display().to_string(),
+            None => "<embedded:zhuzhou>/routing.toml".into(),
+        };
+        profile.router.validate_against(&gazetteer, &routing_src)?;
+        if let Some(m) = &self.category_model {
+            if m.labels() != profile.category_ids.as_slice() {
+                return Err(Error::file(
+                    ErrorKind::Model,
+                    "<category model>",
+                    None,
+                    "the model's labels differ from the profile's categories",
+                ));
+            }
+        }
+        // Place names join jieba's dictionary only for regional gazetteers: adding 665k
+        // national names would cost most of the load budget for little gain.
+        let mut words: Vec<String> = profile.lexicon.terms().map(str::to_string).collect();
+        if gazetteer.len() <= 50_000 {
+            words.extend(gazetteer.dictionary_words());
+        }
+        let segmenter = Segmenter::new(words.iter().map(String::as_str));
+        Ok(Engine {
+            normalizer: Normalizer::new(),
+            segmenter,
+            profile,
+            gazetteer,
+            category_model: self.category_model,
+            limits: self.limits,
+        })
+    }
+}
+
+impl Default for Engine {
+    /// The embedded default: profile `zhuzhou` and the Zhuzhou gazetteer.
+    fn default() -> Self {
+        // The embedded data is validated by the test suite; failing here is a build defect.
+        Engine::builder()
+            .build()
+            .expect("embedded default profile is valid")
+    }
+}
+
+/// A division as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DivisionInfo {
+    /// NBS code.
+    pub code: String,
+    /// Everyday name (银湖村).
+    pub name: String,
+    /// Its level.
+    pub level: Level,
+    /// Names from the province down to it.
+    pub path: Vec<String>,
+}
+
+/// Another division a place mention may name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    /// NBS code.
+    pub code: String,
+    /// Everyday name.
+    pub name: String,
+    /// Its level.
+    pub level: Level,
+    /// Names from the province down.
+    pub path: Vec<String>,
+    /// The words of the text that named it.
+    pub mention: String,
+}
+
+/// A span of the caller's original text that drove a decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Start byte in the original text.
+    pub start: usize,
+    /// End byte in the original text.
+    pub end: usize,
+    /// The original text of the span.
+    pub text: String,
+    /// What it is evidence of: a kind, a category id, `place`, or `rank:<level>`.
+    pub label: String,
+}
+
+/// The misconduct flag and its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Misconduct {
+    /// Misconduct evidence was found.
+    pub flag: bool,
+    /// The spans.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The result of triaging one message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Triage {
+    /// What the message is.
+    pub kind: Kind,
+    /// Its category id; `None` for `other`.
+    pub category: Option<String>,
+    /// Score per kind and per category id.
+    pub scores: BTreeMap<String, f32>,
+    /// Misconduct flag and evidence.
+    pub misconduct: Misconduct,
+    /// Where the problem is.
+    pub division: Option<DivisionInfo>,
+    /// Other divisions the text's place names may mean.
+    pub candidates: Vec<Candidate>,
+    /// Who handles it.
+    pub route: Option<Route>,
+    /// 0..1.
+    pub confidence: f32,
+    /// A person should check this result.
+    pub needs_review: bool,
+    /// Every span that drove the decision, in the original text's byte offsets.
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Default)]
+struct Scratch {
+    normalized: Normalized,
+    tokens: Vec<Token>,
+    boundaries: Vec<bool>,
+    mentions: Vec<RawMention>,
+    model_scores: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// At most this many candidates are reported (a common name matches hundreds nationally).
+const MAX_CANDIDATES: usize = 20;
+
+/// Words at least this frequent in jieba's dictionary are never taken as bare place names.
+const COMMON_WORD_FREQ: usize = 500;
+
+fn round4(x: f32) -> f32 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+impl Engine {
+    /// A builder for a non-default engine.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The profile in use.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The gazetteer in use.
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    /// The segmenter in use (for feature extraction).
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// The normalizer in use.
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Triages one message posted in the group of `group_division` (an NBS code), if known.
+    ///
+    /// Errors: empty text, text over [`Limits::max_text_bytes`], an unknown group code.
+    pub fn triage(&self, text: &str, group_division: Option<&str>) -> Result<Triage> {
+        if text.trim().is_empty() {
+            return Err(Error::InvalidInput("text is empty".into()));
+        }
+        if text.len() > self.limits.max_text_bytes {
+            return Err(Error::LimitExceeded {
+                what: "message length in bytes",
+                limit: self.limits.max_text_bytes,
+                actual: text.len(),
+            });
+        }
+        let group = match group_division {
+            None => None,
+            Some(c) if c.trim().is_empty() => None,
+            Some(c) => Some(
+                self.gazetteer
+                    .find_code(c)
+                    .ok_or_else(|| Error::UnknownDivision {
+                        code: c.to_string(),
+                    })?,
+            ),
+        };
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let s = &mut *guard;
+            Ok(self.triage_with(text, group, s))
+        })
+    }
+
+    fn triage_with(&self, text: &str, group: Option<u32>, s: &mut Scratch) -> Triage {
+        let g = &self.gazetteer;
+        self.normalizer.normalize_into(text, &mut s.normalized);
+        let norm = &s.normalized;
+        self.segmenter.cut_into(&norm.text, &mut s.tokens);
+        segment::boundary_map(norm.text.len(), &s.tokens, &mut s.boundaries);
+        let mut cls = classify::classify(
+            &self.profile.lexicon,
+            &self.profile.category_ids,
+            &norm.text,
+            &s.boundaries,
+        );
+        if let Some(model) = &self.category_model {
+            s.model_scores.clear();
+            s.model_scores.resize(model.labels().len(), 0.0);
+            model.scores(&norm.text, &s.tokens, &mut s.model_scores);
+            self.blend_model(&mut cls, &s.model_scores);
+        }
+        let near_city = group.and_then(|grp| g.ancestor_at(grp, Level::City));
+        let boundaries = &s.boundaries;
+        let seg = &self.segmenter;
+        g.find_mentions(
+            &norm.text,
+            near_city,
+            &|i| boundaries.get(i).copied().unwrap_or(false),
+            &|w| seg.word_frequency(w) >= COMMON_WORD_FREQ,
+            &mut s.mentions,
+        );
+        let juris = jurisdiction::resolve(g, &s.mentions, group);
+        let route = if cls.kind == Kind::Other {
+            None
+        } else {
+            self.profile.router.route(
+                g,
+                cls.kind,
+                cls.category.as_deref(),
+                juris.division,
+                cls.rank,
+            )
+        };
+
+        let span = |a: usize, b: usize, label: &str| {
+            let (os, oe) = norm.original_span(a, b);
+            Evidence {
+                start: os,
+                end: oe,
+                text: text[os..oe].to_string(),
+                label: label.to_string(),
+            }
+        };
+        let mut evidence: Vec<Evidence> = cls
+            .hits
+            .iter()
+            .map(|h| span(h.start, h.end, &h.label))
+            .collect();
+        evidence.extend(juris.evidence.iter().map(|&(a, b)| span(a, b, "place")));
+        evidence.sort_by_key(|e| (e.start, e.end));
+        let misconduct_evidence = if cls.misconduct {
+            evidence
+                .iter()
+                .filter(|e| e.label == "misconduct" || e.label.starts_with("rank:"))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let info = |id: u32| DivisionInfo {
+            code: g.code(id),
+            name: g.display_name(id),
+            level: g.level(id),
+            path: g.path(id).into_iter().map(|p| g.display_name(p)).collect(),
+        };
+        let mut candidates = Vec::new();
+        for c in &juris.candidates {
+            if Some(c.id) == juris.division || candidates.len() >= MAX_CANDIDATES {
+                continue;
+            }
+            let d = info(c.id);
+            let (os, oe) = norm.original_span(c.span.0, c.span.1);
+            candidates.push(Candidate {
+                code: d.code,
+                name: d.name,
+                level: d.level,
+                path: d.path,
+                mention: text[os..oe].to_string(),
+            });
+        }
+        let mut scores = BTreeMap::new();
+        for (k, v) in Kind::ALL.iter().zip(cls.kind_scores) {
+            scores.insert(k.as_str().to_string(), round4(v));
+        }
+        for (c, v) in self.profile.category_ids.iter().zip(&cls.category_scores) {
+            scores.insert(c.clone(), round4(*v));
+        }
+        let confidence = round4(cls.confidence.min(juris.confidence));
+        let needs_review = confidence < 0.5
+            || juris.division.is_none()
+            || (cls.kind != Kind::Other && cls.category.is_none());
+        Triage {
+            kind: cls.kind,
+            category: cls.category,
+            scores,
+            misconduct: Misconduct {
+                flag: cls.misconduct,
+                evidence: misconduct_evidence,
+            },
+            division: juris.division.map(info),
+            candidates,
+            route,
+            confidence,
+            needs_review,
+            evidence,
+        }
+    }
+
+    fn blend_model(&self, cls: &mut Classification, model: &[f32]) {
+        let lex_best = cls.category.clone();
+        let blended = classify::blend(&cls.category_scores, model, classify::MODEL_BLEND_WEIGHT);
+        let best = blended
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, _)| i);
+        if let (Some(i), true) = (best, cls.kind != Kind::Other) {
+            let id = self.profile.category_ids[i].clone();
+            cls.category_source = if lex_best.as_deref() == Some(id.as_str()) {
+                Source::Both
+            } else {
+                Source::Model
+            };
+            cls.category = Some(id);
+            cls.confidence = cls.confidence.max(blended[i]);
+        }
+        cls.category_scores = blended;
+    }
+
+    /// Triages many messages on `threads` threads (all cores when `None`); one result per
+    /// input, in order.
+    pub fn triage_batch<'a>(
+        &self,
+        items: &[(&'a str, Option<&'a str>)],
+        threads: Option<usize>,
+    ) -> Vec<Result<Triage>> {
+        use rayon::prelude::*;
+        let run = || {
+            items
+                .par_iter()
+                .map(|(t, g)| self.triage(t, *g))
+                .collect::<Vec<_>>()
+        };
+        match threads {
+            Some(1) => items.iter().map(|(t, g)| self.triage(t, *g)).collect(),
+            Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+                Ok(pool) => pool.install(run),
+                Err(_) => run(),
+            },
+            None => run(),
+        }
+    }
+}
+
+/// Loads an engine from optional paths (used by the CLI and the bindings).
+pub fn engine_from_paths(profile: Option<&Path>, divisions: Option<&Path>) -> Result<Engine> {
+    let mut b = Engine::builder();
+    if let Some(p) = profile {
+        b = b.profile_dir(p);
+    }
+    if let Some(d) = divisions {
+        b = b.divisions_csv(d);
+    }
+    b.build()
+}

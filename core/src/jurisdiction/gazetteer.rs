@@ -1,0 +1,790 @@
+//! The gazetteer: administrative divisions loaded from a CSV (`code,name,level,parent_code`),
+//! with every name form people use indexed for lookup.
+//!
+//! Three indexes keep national data (665k rows) small and fast to load:
+//! - suffixed forms of townships and villages (翟家桥村, 兴隆山社区, 虎踞镇) in a sorted hash
+//!   table, probed only where the text has a character that ends such a form;
+//! - provinces, cities, counties and aliases (including old names) in one Aho-Corasick
+//!   automaton, with their bare forms (茶陵, 渌口);
+//! - the bare forms of townships and villages (银湖, 龙头铺), built lazily per city, since
+//!   those are only trusted near the posting group.
+
+use crate::error::{Error, ErrorKind, Result};
+use aho_corasick::{AhoCorasick, MatchKind};
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use std::hash::Hasher;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// Administrative level of a division.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// 省 (level 1).
+    Province = 1,
+    /// 地级市 (level 2).
+    City = 2,
+    /// 县、区、县级市 (level 3).
+    County = 3,
+    /// 乡、镇、街道 (level 4).
+    Township = 4,
+    /// 村、社区 (level 5).
+    Village = 5,
+}
+
+impl Level {
+    /// From the CSV's numeric level.
+    pub fn from_number(n: u8) -> Option<Level> {
+        Some(match n {
+            1 => Level::Province,
+            2 => Level::City,
+            3 => Level::County,
+            4 => Level::Township,
+            5 => Level::Village,
+            _ => return None,
+        })
+    }
+
+    /// The lower-case English name used in results (`village`, `township`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::City => "city",
+            Level::County => "county",
+            Level::Township => "township",
+            Level::Village => "village",
+        }
+    }
+
+    /// Parses `as_str`'s output.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "province" => Level::Province,
+            "city" => Level::City,
+            "county" => Level::County,
+            "township" => Level::Township,
+            "village" => Level::Village,
+            _ => return None,
+        })
+    }
+}
+
+/// Index of a division in its [`Gazetteer`].
+pub type DivisionId = u32;
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+struct Record {
+    code: u64,
+    code_len: u8,
+    level: Level,
+    parent: u32,
+    name_start: u32,
+    name_len: u16,
+    /// Byte length of the display form's stem within `name` (display = stem + suffix).
+    display_stem: u16,
+    display_suffix: DisplaySuffix,
+}
+
+/// How the display form (银湖村) is built from the published name (银湖村村民委员会).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DisplaySuffix {
+    None,
+    Cun,
+    Shequ,
+}
+
+impl DisplaySuffix {
+    fn as_str(self) -> &'static str {
+        match self {
+            DisplaySuffix::None => "",
+            DisplaySuffix::Cun => "村",
+            DisplaySuffix::Shequ => "社区",
+        }
+    }
+}
+
+/// Which form of a name matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FormKind {
+    /// The name as published (银湖村村民委员会).
+    Full,
+    /// The everyday form with its suffix (银湖村, 兴隆山社区).
+    Display,
+    /// The bare form (银湖, 茶陵): trusted only near the group, or for counties and above.
+    Bare,
+    /// An alias or old name from the profile (株洲县 → 渌口区).
+    Alias,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FormEntry {
+    hash: u64,
+    id: u32,
+    kind: FormKind,
+}
+
+/// A set of administrative divisions and their name indexes. Immutable once built.
+#[derive(Debug)]
+pub struct Gazetteer {
+    records: Vec<Record>,
+    names: String,
+    by_code: FxHashMap<(u64, u8), u32>,
+    /// Suffixed forms of levels 4–5, sorted by hash.
+    lower_forms: Vec<FormEntry>,
+    /// Characters that end some suffixed form.
+    anchors: FxHashSet<char>,
+    /// Longest suffixed form, in characters.
+    max_form_chars: usize,
+    upper: Option<AhoCorasick>,
+    /// For each pattern of `upper`: (division, kind).
+    upper_targets: Vec<(u32, FormKind)>,
+    /// Aliases by pattern text (for reporting).
+    aliases: Vec<(String, u32)>,
+    /// Lazily built bare-form index per city, by city id.
+    near: FxHashMap<u32, OnceLock<NearIndex>>,
+    source: String,
+}
+
+/// Bare forms of the townships and villages of one city.
+#[derive(Debug)]
+pub(crate) struct NearIndex {
+    pub(crate) automaton: Option<AhoCorasick>,
+    pub(crate) targets: Vec<Vec<u32>>,
+}
+
+/// A place mention found in normalized text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMention {
+    /// Start byte in the normalized text.
+    pub start: usize,
+    /// End byte in the normalized text.
+    pub end: usize,
+    /// Every division the span may name.
+    pub candidates: Vec<DivisionId>,
+    /// The weakest form that matched (bare forms are weaker evidence).
+    pub kind: FormKind,
+}
+
+fn hash_str(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    h.write_u8(0xff);
+    h.finish()
+}
+
+/// Published-name endings and the everyday suffix that replaces them.
+const ADMIN_TRAILERS: &[(&str, DisplaySuffix)] = &[
+    ("社区居民委员会", DisplaySuffix::Shequ),
+    ("社区居委会", DisplaySuffix::Shequ),
+    ("居民委员会", DisplaySuffix::Shequ),
+    ("居委会", DisplaySuffix::Shequ),
+    ("村民委员会", DisplaySuffix::Cun),
+    ("村委会", DisplaySuffix::Cun),
+];
+
+/// Suffixes stripped to get a bare form, longest first.
+const BARE_SUFFIXES: &[&str] = &["社区", "街道", "村", "镇", "乡", "县", "区", "市", "省"];
+
+fn display_parts(name: &str) -> (usize, DisplaySuffix) {
+    for (trailer, suffix) in ADMIN_TRAILERS {
+        if let Some(stem) = name.strip_suffix(trailer) {
+            let already = match suffix {
+                DisplaySuffix::Cun => stem.ends_with('村'),
+                DisplaySuffix::Shequ => stem.ends_with("社区"),
+                DisplaySuffix::None => true,
+            };
+            if stem.chars().count() >= 1 {
+                return (
+                    stem.len(),
+                    if already {
+                        DisplaySuffix::None
+                    } else {
+                        *suffix
+                    },
+                );
+            }
+        }
+    }
+    (name.len(), DisplaySuffix::None)
+}
+
+/// The bare form of a display name, when at least two characters remain.
+pub(crate) fn bare_form(display: &str) -> Option<&str> {
+    for suffix in BARE_SUFFIXES {
+        if let Some(stem) = display.strip_suffix(suffix) {
+            return (stem.chars().count() >= 2).then_some(stem);
+        }
+    }
+    None
+}
+
+fn parse_code(s: &str) -> Option<(u64, u8)> {
+    if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<u64>().ok().map(|v| (v, s.len() as u8))
+}
+
+/// The embedded default gazetteer: 湖南省 and the 株洲市 subtree (see `scripts/gen_gazetteer.sh`).
+pub const EMBEDDED_DIVISIONS: &str = include_str!("../../data/zhuzhou-divisions.csv");
+
+impl Gazetteer {
+    /// Loads a divisions CSV file.
+    pub fn from_path(path: &Path, aliases: &[(String, String)]) -> Result<Self> {
+        let text = std::fs::read(path).map_err(|e| Error::io(ErrorKind::Divisions, path, e))?;
+        let text = String::from_utf8(text).map_err(|e| {
+            Error::file(ErrorKind::Divisions, path, None, format!("not UTF-8: {e}"))
+        })?;
+        Self::from_csv(&text, &path.display().to_string(), aliases)
+    }
+
+    /// Loads divisions from CSV text; `source` names it in errors.
+    ///
+    /// `aliases` are `(alias, code)` pairs (old names, nicknames), validated against the data.
+    pub fn from_csv(text: &str, source: &str, aliases: &[(String, String)]) -> Result<Self> {
+        let err =
+            |line: usize, msg: String| Error::file(ErrorKind::Divisions, source, Some(line), msg);
+        let mut records = Vec::with_capacity(text.len() / 40);
+        let mut parents_raw: Vec<Option<(u64, u8)>> = Vec::with_capacity(text.len() / 40);
+        let mut names = String::with_capacity(text.len() / 2);
+        let mut by_code: FxHashMap<(u64, u8), u32> = FxHashMap::default();
+        by_code.reserve(text.len() / 40);
+        for (i, line) in text.lines().enumerate() {
+            let lineno = i + 1;
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() {
+                continue;
+            }
+            if i == 0 && line.starts_with("code") {
+                continue;
+            }
+            let mut fields = line.split(',');
+            let (Some(code), Some(name), Some(level), Some(parent)) =
+                (fields.next(), fields.next(), fields.next(), fields.next())
+            else {
+                return Err(err(
+                    lineno,
+                    format!("expected 4 fields code,name,level,parent_code, got {line:?}"),
+                ));
+            };
+            if fields.next().is_some() {
+                return Err(err(lineno, "more than 4 fields".into()));
+            }
+            let code_key = parse_code(code.trim())
+                .ok_or_else(|| err(lineno, format!("code {code:?} is not a number")))?;
+            let name = name.trim().trim_matches('"');
+            if name.is_empty() || name.len() > 200 {
+                return Err(err(lineno, "name is empty or longer than 200 bytes".into()));
+            }
+            let level = level
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .and_then(Level::from_number)
+                .ok_or_else(|| err(lineno, format!("level {level:?} is not 1..5")))?;
+            let parent = parent.trim();
+            let parent_key = if parent.is_empty() {
+                None
+            } else {
+                Some(parse_code(parent).ok_or_else(|| {
+                    err(lineno, format!("parent_code {parent:?} is not a number"))
+                })?)
+            };
+            if records.len() >= u32::MAX as usize - 1 {
+                return Err(err(lineno, "too many rows".into()));
+            }
+            let id = records.len() as u32;
+            if by_code.insert(code_key, id).is_some() {
+                return Err(err(lineno, format!("duplicate code {code}")));
+            }
+            let (stem, suffix) = display_parts(name);
+            records.push(Record {
+                code: code_key.0,
+                code_len: code_key.1,
+                level,
+                parent: NONE,
+                name_start: names.len() as u32,
+                name_len: name.len() as u16,
+                display_stem: stem as u16,
+                display_suffix: suffix,
+            });
+            names.push_str(name);
+            parents_raw.push(parent_key);
+        }
+        if records.is_empty() {
+            return Err(Error::file(
+                ErrorKind::Divisions,
+                source,
+                None,
+                "no divisions",
+            ));
+        }
+        // Resolve parents; report the first line whose parent is missing or not above it.
+        for (id, parent) in parents_raw.iter().enumerate() {
+            if let Some(key) = parent {
+                let Some(&pid) = by_code.get(key) else {
+                    return Err(Error::file(
+                        ErrorKind::Divisions,
+                        source,
+                        None,
+                        format!(
+                            "division {} names parent {} which is not in the file",
+                            fmt_code(records[id].code, records[id].code_len),
+                            fmt_code(key.0, key.1)
+                        ),
+                    ));
+                };
+                if records[pid as usize].level >= records[id].level {
+                    return Err(Error::file(
+                        ErrorKind::Divisions,
+                        source,
+                        None,
+                        format!(
+                            "division {} is not below its parent",
+                            fmt_code(records[id].code, records[id].code_len)
+                        ),
+                    ));
+                }
+                records[id].parent = pid;
+            }
+        }
+        let mut g = Gazetteer {
+            records,
+            names,
+            by_code,
+            lower_forms: Vec::new(),
+            anchors: FxHashSet::default(),
+            max_form_chars: 0,
+            upper: None,
+            upper_targets: Vec::new(),
+            aliases: Vec::new(),
+            near: FxHashMap::default(),
+            source: source.to_string(),
+        };
+        g.build_indexes(aliases)?;
+        Ok(g)
+    }
+
+    fn build_indexes(&mut self, aliases: &[(String, String)]) -> Result<()> {
+        let mut lower = Vec::with_capacity(self.records.len() * 2);
+        let mut upper_patterns: Vec<String> = Vec::new();
+        let mut upper_targets = Vec::new();
+        let mut cities = FxHashSet::default();
+        let mut display = String::new();
+        let mut max_form_chars = 0;
+        let mut anchors = FxHashSet::default();
+        for id in 0..self.records.len() as u32 {
+            let r = &self.records[id as usize];
+            let full = self.name(id);
+            display.clear();
+            display.push_str(&full[..r.display_stem as usize]);
+            display.push_str(r.display_suffix.as_str());
+            if r.level >= Level::Township {
+                let min_chars = 3;
+                for (form, kind) in [
+                    (full, FormKind::Full),
+                    (display.as_str(), FormKind::Display),
+                ] {
+                    if kind == FormKind::Display && form == full {
+                        continue;
+                    }
+                    let n = form.chars().count();
+                    if n < min_chars {
+                        continue;
+                    }
+                    max_form_chars = max_form_chars.max(n);
+                    if let Some(last) = form.chars().last() {
+                        anchors.insert(last);
+                    }
+                    lower.push(FormEntry {
+                        hash: hash_str(form),
+                        id,
+                        kind,
+                    });
+                }
+                if let Some(city) = self.ancestor_at(id, Level::City) {
+                    cities.insert(city);
+                }
+            } else {
+                upper_patterns.push(full.to_string());
+                upper_targets.push((id, FormKind::Full));
+                if display != full {
+                    upper_patterns.push(display.clone());
+                    upper_targets.push((id, FormKind::Display));
+                }
+                if let Some(bare) = bare_form(&display) {
+                    upper_patterns.push(bare.to_string());
+                    upper_targets.push((id, FormKind::Bare));
+                }
+            }
+        }
+        for (lineno, (alias, code)) in aliases.iter().enumerate() {
+            let id = self.find_code(code).ok_or_else(|| {
+                Error::file(
+                    ErrorKind::Profile,
+                    "aliases.tsv",
+                    Some(lineno + 1),
+                    format!("alias {alias:?} names unknown code {code}"),
+                )
+            })?;
+            upper_patterns.push(alias.clone());
+            upper_targets.push((id, FormKind::Alias));
+            self.aliases.push((alias.clone(), id));
+        }
+        lower.sort_unstable_by_key(|f| f.hash);
+        self.max_form_chars = max_form_chars;
+        self.anchors = anchors;
+        self.lower_forms = lower;
+        if !upper_patterns.is_empty() {
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&upper_patterns)
+                .map_err(|e| {
+                    Error::file(
+                        ErrorKind::Divisions,
+                        &self.source,
+                        None,
+                        format!("name index: {e}"),
+                    )
+                })?;
+            self.upper = Some(ac);
+        }
+        self.upper_targets = upper_targets;
+        self.near = cities.into_iter().map(|c| (c, OnceLock::new())).collect();
+        Ok(())
+    }
+
+    /// Number of divisions.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when there are no divisions (never, for a loaded gazetteer).
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Finds a division by its code (e.g. `"430224109203"`).
+    pub fn find_code(&self, code: &str) -> Option<DivisionId> {
+        parse_code(code.trim()).and_then(|k| self.by_code.get(&k).copied())
+    }
+
+    /// The division's code as text.
+    pub fn code(&self, id: DivisionId) -> String {
+        let r = &self.records[id as usize];
+        fmt_code(r.code, r.code_len)
+    }
+
+    /// The published name (银湖村村民委员会).
+    pub fn name(&self, id: DivisionId) -> &str {
+        let r = &self.records[id as usize];
+        &self.names[r.name_start as usize..r.name_start as usize + r.name_len as usize]
+    }
+
+    /// The everyday name (银湖村, 兴隆山社区).
+    pub fn display_name(&self, id: DivisionId) -> String {
+        let r = &self.records[id as usize];
+        let mut s = self.name(id)[..r.display_stem as usize].to_string();
+        s.push_str(r.display_suffix.as_str());
+        s
+    }
+
+    /// The division's level.
+    pub fn level(&self, id: DivisionId) -> Level {
+        self.records[id as usize].level
+    }
+
+    /// The parent division, if any.
+    pub fn parent(&self, id: DivisionId) -> Option<DivisionId> {
+        let p = self.records[id as usize].parent;
+        (p != NONE).then_some(p)
+    }
+
+    /// The ancestor (or self) at `level`, if the chain has one.
+    pub fn ancestor_at(&self, id: DivisionId, level: Level) -> Option<DivisionId> {
+        let mut cur = Some(id);
+        while let Some(c) = cur {
+            let l = self.level(c);
+            if l == level {
+                return Some(c);
+            }
+            if l < level {
+                return None;
+            }
+            cur = self.parent(c);
+        }
+        None
+    }
+
+    /// True when `a` is `b` or one of its ancestors.
+    pub fn is_ancestor_or_self(&self, a: DivisionId, b: DivisionId) -> bool {
+        let mut cur = Some(b);
+        while let Some(c) = cur {
+            if c == a {
+                return true;
+            }
+            cur = self.parent(c);
+        }
+        false
+    }
+
+    /// The lowest common ancestor of two divisions.
+    pub fn common_ancestor(&self, a: DivisionId, b: DivisionId) -> Option<DivisionId> {
+        let mut cur = Some(a);
+        while let Some(c) = cur {
+            if self.is_ancestor_or_self(c, b) {
+                return Some(c);
+            }
+            cur = self.parent(c);
+        }
+        None
+    }
+
+    /// Path from the top to `id`, as ids.
+    pub fn path(&self, id: DivisionId) -> Vec<DivisionId> {
+        let mut p = Vec::with_capacity(5);
+        let mut cur = Some(id);
+        while let Some(c) = cur {
+            p.push(c);
+            cur = self.parent(c);
+        }
+        p.reverse();
+        p
+    }
+
+    /// Display forms of every township and village plus upper-level names, for the segmenter.
+    pub fn dictionary_words(&self) -> Vec<String> {
+        let mut words = Vec::with_capacity(self.records.len());
+        for id in 0..self.records.len() as u32 {
+            words.push(self.display_name(id));
+        }
+        for (a, _) in &self.aliases {
+            words.push(a.clone());
+        }
+        words
+    }
+
+    /// Finds every place mention in `text` (normalized). `near_city` enables bare forms of
+    /// that city's townships and villages; `is_word_edge` says whether a byte offset is a
+    /// word boundary (bare forms must be whole words); `is_common_word` rejects bare forms
+    /// that are everyday words (太阳, 红旗).
+    pub fn find_mentions(
+        &self,
+        text: &str,
+        near_city: Option<DivisionId>,
+        is_word_edge: &dyn Fn(usize) -> bool,
+        is_common_word: &dyn Fn(&str) -> bool,
+        out: &mut Vec<RawMention>,
+    ) {
+        out.clear();
+        // 1. Suffixed forms of townships and villages, probed backwards from anchor characters.
+        if !self.lower_forms.is_empty() {
+            let mut starts: Vec<usize> = Vec::with_capacity(self.max_form_chars + 1);
+            for (pos, c) in text.char_indices() {
+                if !self.anchors.contains(&c) {
+                    continue;
+                }
+                let end = pos + c.len_utf8();
+                starts.clear();
+                let mut s = pos;
+                starts.push(s);
+                let mut back = text[..pos].char_indices().rev();
+                while starts.len() < self.max_form_chars {
+                    match back.next() {
+                        Some((i, ch)) if !ch.is_ascii_punctuation() && ch != ' ' => {
+                            s = i;
+                            starts.push(s);
+                        }
+                        _ => break,
+                    }
+                }
+                // Longest first, so one mention per end position.
+                for &s in starts.iter().rev() {
+                    let form = &text[s..end];
+                    let h = hash_str(form);
+                    let lo = self.lower_forms.partition_point(|f| f.hash < h);
+                    let mut cands = Vec::new();
+                    let mut kind = FormKind::Full;
+                    for f in self.lower_forms[lo..].iter().take_while(|f| f.hash == h) {
+                        if self.form_text_eq(f, form) && !cands.contains(&f.id) {
+                            cands.push(f.id);
+                            kind = kind.max(f.kind);
+                        }
+                    }
+                    if !cands.is_empty() {
+                        out.push(RawMention {
+                            start: s,
+                            end,
+                            candidates: cands,
+                            kind,
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        // 2. Provinces, cities, counties, their bare forms and aliases.
+        if let Some(ac) = &self.upper {
+            for m in ac.find_overlapping_iter(text) {
+                let (id, kind) = self.upper_targets[m.pattern().as_usize()];
+                if kind == FormKind::Bare && !(is_word_edge(m.start()) && is_word_edge(m.end())) {
+                    continue;
+                }
+                push_candidate(out, m.start(), m.end(), id, kind);
+            }
+        }
+        // 3. Bare forms of townships and villages in the group's city.
+        if let Some(city) = near_city {
+            if let Some(near) = self.near_index(city, is_common_word) {
+                if let Some(ac) = &near.automaton {
+                    for m in ac.find_overlapping_iter(text) {
+                        if !(is_word_edge(m.start()) && is_word_edge(m.end())) {
+                            continue;
+                        }
+                        for &id in &near.targets[m.pattern().as_usize()] {
+                            push_candidate(out, m.start(), m.end(), id, FormKind::Bare);
+                        }
+                    }
+                }
+            }
+        }
+        // Keep the longest of overlapping mentions.
+        out.sort_by(|a, b| {
+            (b.end - b.start)
+                .cmp(&(a.end - a.start))
+                .then(a.start.cmp(&b.start))
+        });
+        let mut kept: Vec<RawMention> = Vec::with_capacity(out.len());
+        for m in out.drain(..) {
+            if kept.iter().all(|k| m.end <= k.start || m.start >= k.end) {
+                kept.push(m);
+            }
+        }
+        kept.sort_by_key(|m| m.start);
+        *out = kept;
+    }
+
+    fn form_text_eq(&self, f: &FormEntry, form: &str) -> bool {
+        let full = self.name(f.id);
+        match f.kind {
+            FormKind::Full => full == form,
+            _ => {
+                let r = &self.records[f.id as usize];
+                let stem = &full[..r.display_stem as usize];
+                form.strip_prefix(stem) == Some(r.display_suffix.as_str())
+            }
+        }
+    }
+
+    fn near_index(
+        &self,
+        city: DivisionId,
+        is_common_word: &dyn Fn(&str) -> bool,
+    ) -> Option<&NearIndex> {
+        let cell = self.near.get(&city)?;
+        Some(cell.get_or_init(|| {
+            let mut by_form: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+            for id in 0..self.records.len() as u32 {
+                if self.level(id) < Level::Township
+                    || self.ancestor_at(id, Level::City) != Some(city)
+                {
+                    continue;
+                }
+                let display = self.display_name(id);
+                if let Some(bare) = bare_form(&display) {
+                    if !is_common_word(bare) {
+                        by_form.entry(bare.to_string()).or_default().push(id);
+                    }
+                }
+            }
+            let mut patterns = Vec::with_capacity(by_form.len());
+            let mut targets = Vec::with_capacity(by_form.len());
+            for (form, ids) in by_form {
+                patterns.push(form);
+                targets.push(ids);
+            }
+            let automaton = if patterns.is_empty() {
+                None
+            } else {
+                AhoCorasick::new(&patterns).ok()
+            };
+            NearIndex { automaton, targets }
+        }))
+    }
+}
+
+fn push_candidate(out: &mut Vec<RawMention>, start: usize, end: usize, id: u32, kind: FormKind) {
+    if let Some(m) = out.iter_mut().find(|m| m.start == start && m.end == end) {
+        if !m.candidates.contains(&id) {
+            m.candidates.push(id);
+        }
+        m.kind = m.kind.min(kind);
+    } else {
+        out.push(RawMention {
+            start,
+            end,
+            candidates: vec![id],
+            kind,
+        });
+    }
+}
+
+fn fmt_code(code: u64, len: u8) -> String {
+    format!("{:0width$}", code, width = len as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "code,name,level,parent_code\n43,湖南省,1,\n4302,株洲市,2,43\n430224,茶陵县,3,4302\n430224109,虎踞镇,4,430224\n430224109203,银湖村村民委员会,5,430224109\n430224109204,兴隆山社区居委会,5,430224109\n";
+
+    #[test]
+    fn display_and_bare_forms() {
+        let g = Gazetteer::from_csv(CSV, "test", &[]).unwrap();
+        let id = g.find_code("430224109203").unwrap();
+        assert_eq!(g.display_name(id), "银湖村");
+        assert_eq!(
+            g.display_name(g.find_code("430224109204").unwrap()),
+            "兴隆山社区"
+        );
+        assert_eq!(bare_form("银湖村"), Some("银湖"));
+        assert_eq!(bare_form("攸县"), None);
+        assert_eq!(g.path(id).len(), 5);
+        assert_eq!(g.level(id), Level::Village);
+    }
+
+    #[test]
+    fn finds_an_address_chain() {
+        let g = Gazetteer::from_csv(CSV, "test", &[]).unwrap();
+        let mut out = Vec::new();
+        g.find_mentions(
+            "茶陵县虎踞镇银湖村场下组",
+            None,
+            &|_| true,
+            &|_| false,
+            &mut out,
+        );
+        let names: Vec<String> = out
+            .iter()
+            .map(|m| g.display_name(m.candidates[0]))
+            .collect();
+        assert_eq!(names, ["茶陵县", "虎踞镇", "银湖村"]);
+    }
+
+    #[test]
+    fn malformed_csv_names_line() {
+        let bad = "code,name,level,parent_code\n43,湖南省,1,\n4302,株洲市,x,43\n";
+        let e = Gazetteer::from_csv(bad, "bad.csv", &[]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Divisions);
+        assert!(e.to_string().contains("bad.csv:3"), "{e}");
+        let orphan = "43,湖南省,1,\n430224,茶陵县,3,4302\n";
+        assert!(Gazetteer::from_csv(orphan, "o.csv", &[])
+            .unwrap_err()
+            .to_string()
+            .contains("4302"));
+    }
+}

@@ -1,0 +1,38 @@
+//! # suqiu — triage for citizens' appeals
+//!
+//! suqiu reads what citizens post in village supervision groups, hotlines and message boards
+//! and decides what it is ([`Kind`]), what it is about (a category), where it happened (a
+//! division of the 5-level hierarchy) and who must handle it ([`route::Route`]).
+//!
+//! The pipeline, one module per stage: [`normalize`] → [`segment`] → [`classify`] →
+//! [`jurisdiction`] → [`route`]. An [`Engine`] holds them all; build it once and share it
+//! across threads.
+//!
+//! ```
+//! let engine = suqiu::Engine::default();
+//! let t = engine.triage("路面坑窪不平，晚上連個路燈都沒有", Some("430202001012")).unwrap();
+//! assert_eq!(t.kind, suqiu::Kind::Grievance);
+//! assert_eq!(t.category.as_deref(), Some("roads_transport"));
+//! let route = t.route.as_ref().unwrap();
+//! assert_eq!(route.handler, "荷塘区城管局");
+//! ```
+#![deny(missing_docs)]
+
+pub mod classify;
+pub mod error;
+pub mod jsonl;
+pub mod jurisdiction;
+pub mod normalize;
+pub mod profile;
+pub mod route;
+pub mod segment;
+
+mod engine;
+pub use engine::engine_from_paths;
+
+pub use classify::Kind;
+pub use engine::{
+    Candidate, DivisionInfo, Engine, EngineBuilder, Evidence, Limits, Misconduct, Triage,
+};
+pub use error::{Error, ErrorKind, Result};
+pub use jurisdiction::Level;

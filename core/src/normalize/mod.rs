@@ -1,0 +1,265 @@
+//! Stage 1, normalize: the caller's text in, a [`Normalized`] text out.
+//!
+//! Traditional characters become simplified (OpenCC's character table, Apache-2.0),
+//! full-width ASCII becomes half-width, CJK punctuation is folded to ASCII, emoji and
+//! control characters are dropped, ASCII letters are lower-cased and runs of white space
+//! become one space. Every character of the output is mapped back to the byte range of the
+//! character it came from, so any span found later can be reported in the caller's offsets.
+
+use rustc_hash::FxHashMap;
+
+/// The embedded traditional → simplified table (see `scripts/gen_t2s.py`).
+const T2S_TABLE: &str = include_str!("../../data/t2s.tsv");
+
+/// Folds text; built once and shared.
+#[derive(Debug, Clone)]
+pub struct Normalizer {
+    /// Dense table for the BMP CJK block U+3400..U+A000 (0 = no change).
+    cjk: Box<[u32]>,
+    /// Characters outside that block.
+    other: FxHashMap<char, char>,
+}
+
+const CJK_START: u32 = 0x3400;
+const CJK_END: u32 = 0xA000;
+
+/// A normalized text with a map back to the original.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Normalized {
+    /// The folded text.
+    pub text: String,
+    /// For each byte of `text`, the start byte in the original of the character it came from.
+    orig_start: Vec<u32>,
+    /// For each byte of `text`, the end byte in the original of the character it came from.
+    orig_end: Vec<u32>,
+}
+
+impl Normalized {
+    /// Maps a byte span `[start, end)` of the normalized text to the original text.
+    ///
+    /// Both ends must fall on character boundaries of the normalized text; the result falls
+    /// on character boundaries of the original.
+    pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end || end > self.text.len() {
+            let at = self
+                .orig_start
+                .get(start)
+                .copied()
+                .unwrap_or_else(|| self.orig_end.last().copied().unwrap_or(0));
+            return (at as usize, at as usize);
+        }
+        (
+            self.orig_start[start] as usize,
+            self.orig_end[end - 1] as usize,
+        )
+    }
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Normalizer {
+    /// Builds the normalizer from the embedded table.
+    pub fn new() -> Self {
+        let mut pairs: FxHashMap<char, char> = FxHashMap::default();
+        for line in T2S_TABLE.lines() {
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let mut it = line.split('\t');
+            let (Some(t), Some(s)) = (it.next(), it.next()) else {
+                continue;
+            };
+            let (Some(t), Some(s)) = (t.chars().next(), s.chars().next()) else {
+                continue;
+            };
+            pairs.insert(t, s);
+        }
+        // Resolve chains (a → b → c) so that normalizing twice changes nothing.
+        let keys: Vec<char> = pairs.keys().copied().collect();
+        for k in keys {
+            let mut target = pairs[&k];
+            let mut hops = 0;
+            while let Some(&next) = pairs.get(&target) {
+                if next == target || hops > 8 {
+                    break;
+                }
+                target = next;
+                hops += 1;
+            }
+            pairs.insert(k, target);
+        }
+        let mut cjk = vec![0u32; (CJK_END - CJK_START) as usize].into_boxed_slice();
+        let mut other = FxHashMap::default();
+        for (t, s) in pairs {
+            let code = t as u32;
+            if (CJK_START..CJK_END).contains(&code) {
+                cjk[(code - CJK_START) as usize] = s as u32;
+            } else {
+                other.insert(t, s);
+            }
+        }
+        Normalizer { cjk, other }
+    }
+
+    /// Folds one character; `None` drops it.
+    #[inline]
+    pub fn fold_char(&self, c: char) -> Option<char> {
+        let code = c as u32;
+        if code < 0x80 {
+            return Some(if c.is_control() && !c.is_whitespace() {
+                return None;
+            } else if c.is_whitespace() {
+                ' '
+            } else {
+                c.to_ascii_lowercase()
+            });
+        }
+        if (CJK_START..CJK_END).contains(&code) {
+            let mapped = self.cjk[(code - CJK_START) as usize];
+            return Some(if mapped == 0 {
+                c
+            } else {
+                char::from_u32(mapped).unwrap_or(c)
+            });
+        }
+        if (0xFF01..=0xFF5E).contains(&code) {
+            let ascii = char::from_u32(code - 0xFEE0).unwrap_or(c);
+            return Some(ascii.to_ascii_lowercase());
+        }
+        let folded = match c {
+            '\u{3000}' => ' ',
+            '，' | '、' => ',',
+            '。' | '｡' | '…' => '.',
+            '；' => ';',
+            '：' => ':',
+            '？' => '?',
+            '！' => '!',
+            '“' | '”' | '„' | '「' | '」' => '"',
+            '‘' | '’' | '『' | '』' => '\'',
+            '（' => '(',
+            '）' => ')',
+            '【' | '〔' => '[',
+            '】' | '〕' => ']',
+            '—' | '–' | '―' | '－' => '-',
+            '～' => '~',
+            _ => {
+                if is_dropped(code) {
+                    return None;
+                }
+                if c.is_whitespace() {
+                    ' '
+                } else if let Some(&s) = self.other.get(&c) {
+                    s
+                } else {
+                    c
+                }
+            }
+        };
+        Some(folded)
+    }
+
+    /// Normalizes `text` into a fresh [`Normalized`].
+    ///
+    /// ```
+    /// let n = suqiu::normalize::Normalizer::new().normalize("路燈壞了！！ 👍");
+    /// assert_eq!(n.text, "路灯坏了!!");
+    /// ```
+    pub fn normalize(&self, text: &str) -> Normalized {
+        let mut out = Normalized::default();
+        self.normalize_into(text, &mut out);
+        out
+    }
+
+    /// Normalizes `text` into `out`, reusing its buffers.
+    pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
+        out.text.clear();
+        out.orig_start.clear();
+        out.orig_end.clear();
+        out.text.reserve(text.len());
+        out.orig_start.reserve(text.len());
+        out.orig_end.reserve(text.len());
+        let mut pending_space = false;
+        for (start, c) in text.char_indices() {
+            let Some(f) = self.fold_char(c) else { continue };
+            let end = (start + c.len_utf8()) as u32;
+            if f == ' ' {
+                pending_space = !out.text.is_empty();
+                continue;
+            }
+            if pending_space {
+                // The space stands for the white space just before this character.
+                out.text.push(' ');
+                out.orig_start.push(start as u32);
+                out.orig_end.push(start as u32);
+                pending_space = false;
+            }
+            out.text.push(f);
+            for _ in 0..f.len_utf8() {
+                out.orig_start.push(start as u32);
+                out.orig_end.push(end);
+            }
+        }
+    }
+}
+
+/// Emoji, pictographs, variation selectors, joiners, private-use and control characters.
+fn is_dropped(code: u32) -> bool {
+    matches!(code,
+        0x80..=0x9F
+        | 0x200B..=0x200F
+        | 0x2028..=0x202E
+        | 0x2060..=0x206F
+        | 0x2190..=0x21FF
+        | 0x2300..=0x23FF
+        | 0x25A0..=0x27BF
+        | 0x2B00..=0x2BFF
+        | 0xE000..=0xF8FF
+        | 0xFE00..=0xFE0F
+        | 0xFEFF
+        | 0xFFF0..=0xFFFF
+        | 0x1F000..=0x1FAFF
+        | 0xE0000..=0xE007F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_traditional_fullwidth_punctuation_and_emoji() {
+        let n = Normalizer::new();
+        let r = n.normalize("路面坑窪不平，晚上連個路燈都沒有！👍👍");
+        assert_eq!(r.text, "路面坑洼不平,晚上连个路灯都没有!");
+        let r = n.normalize("ＡＢＣ１２３　村裡\t\n 幹部");
+        assert_eq!(r.text, "abc123 村里 干部");
+    }
+
+    #[test]
+    fn spans_map_back_to_original_bytes() {
+        let n = Normalizer::new();
+        let original = "👍 本來我還不清楚家鄉的幹部";
+        let r = n.normalize(original);
+        let at = r.text.find("干部").unwrap();
+        let (s, e) = r.original_span(at, at + "干部".len());
+        assert_eq!(&original[s..e], "幹部");
+    }
+
+    #[test]
+    fn is_idempotent_on_mixed_text() {
+        let n = Normalizer::new();
+        let once = n.normalize("臺灣 乾淨 髮型 發展，ＯＫ？  謝謝！！");
+        let twice = n.normalize(&once.text);
+        assert_eq!(once.text, twice.text);
+    }
+
+    #[test]
+    fn empty_and_blank_inputs() {
+        let n = Normalizer::new();
+        assert_eq!(n.normalize("").text, "");
+        assert_eq!(n.normalize(" \u{3000}\n👍").text, "");
+    }
+}

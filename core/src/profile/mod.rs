@@ -1,0 +1,178 @@
+//! Profiles: the data that makes the engine fit a place — taxonomy, lexicon, routing rules
+//! and place aliases — loaded from a directory or from the embedded `zhuzhou` default.
+//!
+//! A profile directory holds `taxonomy.toml`, `lexicon.tsv`, `routing.toml` and optionally
+//! `aliases.tsv` (`alias<TAB>code`, e.g. 株洲县 → 430212).
+
+use crate::classify::Lexicon;
+use crate::error::{Error, ErrorKind, Result};
+use crate::route::Router;
+use serde::Deserialize;
+use std::path::Path;
+
+/// One category of the taxonomy.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    /// Stable ASCII id (`roads_transport`).
+    pub id: String,
+    /// What a clerk sees (市政交通).
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    format: String,
+    version: u32,
+    name: String,
+    category: Vec<Category>,
+}
+
+/// A loaded profile (not yet bound to a gazetteer).
+#[derive(Debug)]
+pub struct Profile {
+    /// Profile name (`zhuzhou`).
+    pub name: String,
+    /// Categories, in score order.
+    pub categories: Vec<Category>,
+    /// Category ids, in the same order.
+    pub category_ids: Vec<String>,
+    /// The weighted lexicon.
+    pub lexicon: Lexicon,
+    /// Routing rules.
+    pub router: Router,
+    /// `(alias, code)` pairs.
+    pub aliases: Vec<(String, String)>,
+}
+
+const EMBEDDED_TAXONOMY: &str = include_str!("../../profiles/zhuzhou/taxonomy.toml");
+const EMBEDDED_LEXICON: &str = include_str!("../../profiles/zhuzhou/lexicon.tsv");
+const EMBEDDED_ROUTING: &str = include_str!("../../profiles/zhuzhou/routing.toml");
+const EMBEDDED_ALIASES: &str = include_str!("../../profiles/zhuzhou/aliases.tsv");
+
+impl Profile {
+    /// The embedded default profile, `zhuzhou`.
+    pub fn embedded() -> Result<Self> {
+        Self::from_texts(
+            EMBEDDED_TAXONOMY,
+            EMBEDDED_LEXICON,
+            EMBEDDED_ROUTING,
+            Some(EMBEDDED_ALIASES),
+            "<embedded:zhuzhou>",
+        )
+    }
+
+    /// Loads a profile directory.
+    pub fn from_dir(dir: &Path) -> Result<Self> {
+        if !dir.is_dir() {
+            return Err(Error::file(
+                ErrorKind::Profile,
+                dir,
+                None,
+                "profile directory does not exist",
+            ));
+        }
+        let read = |name: &str| -> Result<String> {
+            let p = dir.join(name);
+            let bytes = std::fs::read(&p).map_err(|e| Error::io(ErrorKind::Profile, &p, e))?;
+            String::from_utf8(bytes)
+                .map_err(|_| Error::file(ErrorKind::Profile, &p, None, "not UTF-8"))
+        };
+        let aliases = if dir.join("aliases.tsv").exists() {
+            Some(read("aliases.tsv")?)
+        } else {
+            None
+        };
+        Self::from_texts(
+            &read("taxonomy.toml")?,
+            &read("lexicon.tsv")?,
+            &read("routing.toml")?,
+            aliases.as_deref(),
+            &dir.display().to_string(),
+        )
+    }
+
+    fn from_texts(
+        taxonomy: &str,
+        lexicon: &str,
+        routing: &str,
+        aliases: Option<&str>,
+        base: &str,
+    ) -> Result<Self> {
+        let tax_src = format!("{base}/taxonomy.toml");
+        let tax: TaxonomyFile = toml::from_str(taxonomy).map_err(|e| {
+            let line = e.span().map(|s| {
+                taxonomy[..s.start.min(taxonomy.len())]
+                    .lines()
+                    .count()
+                    .max(1)
+            });
+            Error::file(ErrorKind::Profile, &tax_src, line, e.message().to_string())
+        })?;
+        if tax.format != "suqiu-taxonomy" || tax.version != 1 {
+            return Err(Error::file(
+                ErrorKind::Profile,
+                &tax_src,
+                None,
+                "expected format \"suqiu-taxonomy\" version 1",
+            ));
+        }
+        if tax.category.is_empty() || tax.category.len() > u16::MAX as usize {
+            return Err(Error::file(
+                ErrorKind::Profile,
+                &tax_src,
+                None,
+                "a taxonomy needs 1..65535 categories",
+            ));
+        }
+        let category_ids: Vec<String> = tax.category.iter().map(|c| c.id.clone()).collect();
+        for (i, id) in category_ids.iter().enumerate() {
+            if category_ids[..i].contains(id) || id.is_empty() || !id.is_ascii() {
+                return Err(Error::file(
+                    ErrorKind::Profile,
+                    &tax_src,
+                    None,
+                    format!("category id {id:?} is empty, not ASCII or repeated"),
+                ));
+            }
+        }
+        let lexicon = Lexicon::parse(lexicon, &format!("{base}/lexicon.tsv"), &category_ids)?;
+        let router = Router::parse(routing, &format!("{base}/routing.toml"), &category_ids)?;
+        let mut pairs = Vec::new();
+        if let Some(text) = aliases {
+            let src = format!("{base}/aliases.tsv");
+            for (i, line) in text.lines().enumerate() {
+                let line = line.split('#').next().unwrap_or("").trim();
+                if line.is_empty() {
+                    continue;
+                }
+                let (alias, code) = line.split_once('\t').ok_or_else(|| {
+                    Error::file(
+                        ErrorKind::Profile,
+                        &src,
+                        Some(i + 1),
+                        "expected alias<TAB>code",
+                    )
+                })?;
+                if alias.trim().chars().count() < 2 || code.trim().is_empty() {
+                    return Err(Error::file(
+                        ErrorKind::Profile,
+                        &src,
+                        Some(i + 1),
+                        "alias must be 2+ characters and name a code",
+                    ));
+                }
+                pairs.push((alias.trim().to_string(), code.trim().to_string()));
+            }
+        }
+        Ok(Profile {
+            name: tax.name,
+            categories: tax.category,
+            category_ids,
+            lexicon,
+            router,
+            aliases: pairs,
+        })
+    }
+}
