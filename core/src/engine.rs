@@ -92,7 +92,15 @@ impl EngineBuilder {
             None => "<embedded:zhuzhou>/routing.toml".into(),
         };
         profile.router.validate_against(&gazetteer, &routing_src)?;
-        if let Some(m) = &self.category_model {
+        // A profile directory may carry a trained category model.
+        let mut category_model = self.category_model;
+        if let (None, Some(d)) = (&category_model, &self.profile_dir) {
+            let path = d.join("category.model");
+            if path.exists() {
+                category_model = Some(Arc::new(crate::classify::model::TextModel::load(&path)?));
+            }
+        }
+        if let Some(m) = &category_model {
             if m.labels() != profile.category_ids.as_slice() {
                 return Err(Error::file(
                     ErrorKind::Model,
@@ -114,7 +122,7 @@ impl EngineBuilder {
             segmenter,
             profile,
             gazetteer,
-            category_model: self.category_model,
+            category_model,
             limits: self.limits,
         })
     }

@@ -7,6 +7,7 @@
 //! which source decided.
 
 pub mod lexicon;
+pub mod model;
 
 use crate::jurisdiction::Level;
 use crate::segment::Token;
