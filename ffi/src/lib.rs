@@ -1,0 +1,433 @@
+//! C ABI of suqiu. The bindings only convert: every body runs inside a panic guard, checks its
+//! pointers, and maps [`suqiu::ErrorKind`] to a [`Status`] through one exhaustive `match`.
+//! The header `include/suqiu.h` is generated from this file by cbindgen.
+#![allow(non_camel_case_types, clippy::missing_safety_doc)]
+
+use std::cell::RefCell;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+/// Status of a call. `SUQIU_STATUS_OK` is 0; each error kind has its own code.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Success.
+    Ok = 0,
+    /// A required pointer was NULL.
+    NullArgument = 1,
+    /// Text or argument not acceptable (invalid UTF-8, empty text, bad JSON).
+    InvalidInput = 2,
+    /// A division code unknown to the gazetteer.
+    UnknownDivision = 3,
+    /// A divisions CSV is missing or malformed.
+    Divisions = 4,
+    /// A profile file is missing or malformed.
+    Profile = 5,
+    /// A model file is missing, malformed or of an unsupported version.
+    Model = 6,
+    /// A documented limit was exceeded (e.g. a message over 256 KiB).
+    LimitExceeded = 7,
+    /// Reading a file failed.
+    Io = 8,
+    /// A Rust panic was caught; the library is still usable.
+    Panic = 99,
+}
+
+/// Opaque triage engine. Thread-safe: share one across threads. Free with `suqiu_engine_free`.
+pub struct Engine(suqiu::Engine);
+
+/// Opaque result of one triage, with getters. Free with `suqiu_result_free`; strings it
+/// returns live as long as it does.
+pub struct SuqiuResult {
+    kind: CString,
+    category: Option<CString>,
+    division_code: Option<CString>,
+    division_name: Option<CString>,
+    level: Option<CString>,
+    handler: Option<CString>,
+    supervisor: Option<CString>,
+    confidence: f64,
+    needs_review: bool,
+    evidence: Vec<(usize, usize, CString)>,
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+fn set_error(msg: String) {
+    LAST_ERROR.with(|e| *e.borrow_mut() = msg);
+}
+
+fn status_of(e: &suqiu::Error) -> Status {
+    use suqiu::ErrorKind as K;
+    match e.kind() {
+        K::InvalidInput => Status::InvalidInput,
+        K::UnknownDivision => Status::UnknownDivision,
+        K::Divisions => Status::Divisions,
+        K::Profile => Status::Profile,
+        K::Model => Status::Model,
+        K::LimitExceeded => Status::LimitExceeded,
+        K::Io => Status::Io,
+        _ => Status::InvalidInput,
+    }
+}
+
+fn fail(status: Status, msg: impl Into<String>) -> Status {
+    set_error(msg.into());
+    status
+}
+
+/// Runs `f` inside a panic guard.
+fn guard(f: impl FnOnce() -> Status) -> Status {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(s) => {
+            if s == Status::Ok {
+                set_error(String::new());
+            }
+            s
+        }
+        Err(_) => fail(
+            Status::Panic,
+            "internal error: a panic was caught at the C boundary",
+        ),
+    }
+}
+
+unsafe fn opt_cstr<'a>(p: *const c_char, what: &str) -> Result<Option<&'a str>, Status> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    CStr::from_ptr(p)
+        .to_str()
+        .map(Some)
+        .map_err(|_| fail(Status::InvalidInput, format!("{what} is not UTF-8")))
+}
+
+unsafe fn bytes<'a>(p: *const u8, len: usize, what: &str) -> Result<&'a [u8], Status> {
+    if p.is_null() {
+        if len == 0 {
+            return Ok(&[]);
+        }
+        return Err(fail(
+            Status::NullArgument,
+            format!("{what} is NULL with length {len}"),
+        ));
+    }
+    Ok(std::slice::from_raw_parts(p, len))
+}
+
+fn to_c_string(s: String) -> *mut c_char {
+    // Interior NULs cannot occur in serde_json output; replace defensively.
+    CString::new(s)
+        .unwrap_or_else(|e| {
+            CString::new(
+                e.into_vec()
+                    .into_iter()
+                    .filter(|&b| b != 0)
+                    .collect::<Vec<u8>>(),
+            )
+            .unwrap_or_default()
+        })
+        .into_raw()
+}
+
+/// Builds the embedded default engine (profile `zhuzhou`). On success writes `*out`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_engine_new_default(out: *mut *mut Engine) -> Status {
+    suqiu_engine_new(ptr::null(), ptr::null(), out)
+}
+
+/// Builds an engine from a profile directory and a divisions CSV (NULL: embedded).
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_engine_new(
+    profile_dir: *const c_char,
+    divisions_csv: *const c_char,
+    out: *mut *mut Engine,
+) -> Status {
+    guard(|| {
+        if out.is_null() {
+            return fail(Status::NullArgument, "out is NULL");
+        }
+        let profile = match opt_cstr(profile_dir, "profile_dir") {
+            Ok(p) => p,
+            Err(s) => return s,
+        };
+        let divisions = match opt_cstr(divisions_csv, "divisions_csv") {
+            Ok(p) => p,
+            Err(s) => return s,
+        };
+        match suqiu::engine_from_paths(
+            profile.map(std::path::Path::new),
+            divisions.map(std::path::Path::new),
+        ) {
+            Ok(e) => {
+                *out = Box::into_raw(Box::new(Engine(e)));
+                Status::Ok
+            }
+            Err(e) => fail(status_of(&e), e.to_string()),
+        }
+    })
+}
+
+/// Frees an engine. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_engine_free(engine: *mut Engine) {
+    if !engine.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(engine))));
+    }
+}
+
+/// Triages one message; `*out_json` receives the JSON object `suqiu triage` prints for it
+/// (with `"id": null`). Free it with `suqiu_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_triage_json(
+    engine: *const Engine,
+    text: *const u8,
+    text_len: usize,
+    group_division: *const c_char,
+    out_json: *mut *mut c_char,
+) -> Status {
+    guard(|| {
+        if engine.is_null() || out_json.is_null() {
+            return fail(Status::NullArgument, "engine or out_json is NULL");
+        }
+        let (text, group) = match (
+            bytes(text, text_len, "text"),
+            opt_cstr(group_division, "group_division"),
+        ) {
+            (Ok(t), Ok(g)) => (t, g),
+            (Err(s), _) | (_, Err(s)) => return s,
+        };
+        let Ok(text) = std::str::from_utf8(text) else {
+            return fail(Status::InvalidInput, "text is not valid UTF-8");
+        };
+        match (*engine).0.triage(text, group) {
+            Ok(t) => {
+                *out_json = to_c_string(suqiu::jsonl::triage_json(&serde_json::Value::Null, &t));
+                Status::Ok
+            }
+            Err(e) => fail(status_of(&e), e.to_string()),
+        }
+    })
+}
+
+/// Triages JSON Lines; `*out_jsonl` receives exactly the lines `suqiu triage` prints (one per
+/// non-blank input line, rejected lines as error objects). Free it with `suqiu_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_triage_batch_json(
+    engine: *const Engine,
+    jsonl: *const u8,
+    jsonl_len: usize,
+    out_jsonl: *mut *mut c_char,
+) -> Status {
+    guard(|| {
+        if engine.is_null() || out_jsonl.is_null() {
+            return fail(Status::NullArgument, "engine or out_jsonl is NULL");
+        }
+        let input = match bytes(jsonl, jsonl_len, "jsonl") {
+            Ok(b) => b,
+            Err(s) => return s,
+        };
+        let mut out = String::new();
+        for o in suqiu::jsonl::process_lines(&(*engine).0, input, 1, None) {
+            out.push_str(&o.to_json());
+            out.push('\n');
+        }
+        *out_jsonl = to_c_string(out);
+        Status::Ok
+    })
+}
+
+/// Triages one message into a result handle (no JSON on the hot path).
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_triage(
+    engine: *const Engine,
+    text: *const u8,
+    text_len: usize,
+    group_division: *const c_char,
+    out: *mut *mut SuqiuResult,
+) -> Status {
+    guard(|| {
+        if engine.is_null() || out.is_null() {
+            return fail(Status::NullArgument, "engine or out is NULL");
+        }
+        let (text, group) = match (
+            bytes(text, text_len, "text"),
+            opt_cstr(group_division, "group_division"),
+        ) {
+            (Ok(t), Ok(g)) => (t, g),
+            (Err(s), _) | (_, Err(s)) => return s,
+        };
+        let Ok(text) = std::str::from_utf8(text) else {
+            return fail(Status::InvalidInput, "text is not valid UTF-8");
+        };
+        match (*engine).0.triage(text, group) {
+            Ok(t) => {
+                let c = |s: &str| CString::new(s).unwrap_or_default();
+                let r = SuqiuResult {
+                    kind: c(t.kind.as_str()),
+                    category: t.category.as_deref().map(c),
+                    division_code: t.division.as_ref().map(|d| c(&d.code)),
+                    division_name: t.division.as_ref().map(|d| c(&d.name)),
+                    level: t.route.as_ref().map(|r| c(r.level.as_str())),
+                    handler: t.route.as_ref().map(|r| c(&r.handler)),
+                    supervisor: t.route.as_ref().map(|r| c(&r.supervisor)),
+                    confidence: t.confidence as f64,
+                    needs_review: t.needs_review,
+                    evidence: t
+                        .evidence
+                        .iter()
+                        .map(|e| (e.start, e.end, c(&e.label)))
+                        .collect(),
+                };
+                *out = Box::into_raw(Box::new(r));
+                Status::Ok
+            }
+            Err(e) => fail(status_of(&e), e.to_string()),
+        }
+    })
+}
+
+/// Frees a result. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_free(result: *mut SuqiuResult) {
+    if !result.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(result))));
+    }
+}
+
+fn opt_ptr(s: &Option<CString>) -> *const c_char {
+    s.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+}
+
+/// Kind id (`misconduct`, `grievance`, `inquiry`, `other`); NULL if `result` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_kind(result: *const SuqiuResult) -> *const c_char {
+    result.as_ref().map_or(ptr::null(), |r| r.kind.as_ptr())
+}
+
+/// Category id, or NULL (for `other`).
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_category(result: *const SuqiuResult) -> *const c_char {
+    result
+        .as_ref()
+        .map_or(ptr::null(), |r| opt_ptr(&r.category))
+}
+
+/// NBS code of the resolved division, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_division_code(result: *const SuqiuResult) -> *const c_char {
+    result
+        .as_ref()
+        .map_or(ptr::null(), |r| opt_ptr(&r.division_code))
+}
+
+/// Everyday name of the resolved division, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_division_name(result: *const SuqiuResult) -> *const c_char {
+    result
+        .as_ref()
+        .map_or(ptr::null(), |r| opt_ptr(&r.division_name))
+}
+
+/// Handling level (`village` … `city`), or NULL when not routed.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_level(result: *const SuqiuResult) -> *const c_char {
+    result.as_ref().map_or(ptr::null(), |r| opt_ptr(&r.level))
+}
+
+/// Handler (e.g. 荷塘区城管局), or NULL when not routed.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_handler(result: *const SuqiuResult) -> *const c_char {
+    result.as_ref().map_or(ptr::null(), |r| opt_ptr(&r.handler))
+}
+
+/// Supervising discipline body, or NULL when not routed.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_supervisor(result: *const SuqiuResult) -> *const c_char {
+    result
+        .as_ref()
+        .map_or(ptr::null(), |r| opt_ptr(&r.supervisor))
+}
+
+/// Confidence in 0..1; -1 if `result` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_confidence(result: *const SuqiuResult) -> f64 {
+    result.as_ref().map_or(-1.0, |r| r.confidence)
+}
+
+/// 1 when a person should review the result, 0 otherwise (and for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_needs_review(result: *const SuqiuResult) -> i32 {
+    result.as_ref().map_or(0, |r| r.needs_review as i32)
+}
+
+/// Number of evidence spans (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_evidence_count(result: *const SuqiuResult) -> usize {
+    result.as_ref().map_or(0, |r| r.evidence.len())
+}
+
+/// Evidence span `index`: byte offsets into the caller's text and its label.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_result_evidence(
+    result: *const SuqiuResult,
+    index: usize,
+    out_start: *mut usize,
+    out_end: *mut usize,
+    out_label: *mut *const c_char,
+) -> Status {
+    guard(|| {
+        let Some(r) = result.as_ref() else {
+            return fail(Status::NullArgument, "result is NULL");
+        };
+        if out_start.is_null() || out_end.is_null() || out_label.is_null() {
+            return fail(Status::NullArgument, "an out pointer is NULL");
+        }
+        let Some((s, e, l)) = r.evidence.get(index) else {
+            return fail(
+                Status::InvalidInput,
+                format!("evidence index {index} out of range ({})", r.evidence.len()),
+            );
+        };
+        *out_start = *s;
+        *out_end = *e;
+        *out_label = l.as_ptr();
+        Status::Ok
+    })
+}
+
+/// Frees a string returned by this library. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_string_free(s: *mut c_char) {
+    if !s.is_null() {
+        drop(CString::from_raw(s));
+    }
+}
+
+/// Copies the calling thread's last error message into `buf` (at most `buf_len - 1` bytes and
+/// a NUL when `buf_len > 0`); returns its full length in bytes.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_last_error_message(buf: *mut c_char, buf_len: usize) -> usize {
+    LAST_ERROR.with(|e| {
+        let e = e.borrow();
+        let bytes = e.as_bytes();
+        if !buf.is_null() && buf_len > 0 {
+            let mut n = bytes.len().min(buf_len - 1);
+            while n > 0 && !e.is_char_boundary(n) {
+                n -= 1;
+            }
+            ptr::copy_nonoverlapping(bytes.as_ptr(), buf as *mut u8, n);
+            *buf.add(n) = 0;
+        }
+        bytes.len()
+    })
+}
+
+/// The library version, static; do not free.
+#[no_mangle]
+pub extern "C" fn suqiu_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr() as *const c_char
+}

@@ -1,0 +1,106 @@
+/* C test program for include/suqiu.h: real calls as a petition system would make them. */
+#include "suqiu.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+
+static int failures = 0;
+#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
+
+static const char *ROAD = "\xe8\xb7\xaf\xe9\x9d\xa2\xe5\x9d\x91\xe7\xaa\xaa\xe4\xb8\x8d\xe5\xb9\xb3,\xe6\x99\x9a\xe4\xb8\x8a\xe9\x80\xa3\xe5\x80\x8b\xe8\xb7\xaf\xe7\x87\x88\xe9\x83\xbd\xe6\xb2\x92\xe6\x9c\x89"; /* 路面坑窪不平,晚上連個路燈都沒有 */
+
+static void *worker(void *arg) {
+    const suqiu_engine *engine = (const suqiu_engine *)arg;
+    for (int i = 0; i < 200; i++) {
+        suqiu_result *r = NULL;
+        if (suqiu_triage(engine, (const uint8_t *)ROAD, strlen(ROAD), "430202001012", &r) != SUQIU_STATUS_OK) return (void *)1;
+        int ok = strcmp(suqiu_result_category(r), "roads_transport") == 0;
+        suqiu_result_free(r);
+        if (!ok) return (void *)1;
+    }
+    return NULL;
+}
+
+int main(void) {
+    suqiu_engine *engine = NULL;
+    CHECK(suqiu_engine_new_default(&engine) == SUQIU_STATUS_OK);
+    CHECK(engine != NULL);
+    CHECK(strlen(suqiu_version()) > 0);
+
+    /* JSON of one message */
+    char *json = NULL;
+    CHECK(suqiu_triage_json(engine, (const uint8_t *)ROAD, strlen(ROAD), "430202001012", &json) == SUQIU_STATUS_OK);
+    CHECK(json && strstr(json, "\"kind\":\"grievance\"") != NULL);
+    CHECK(json && strstr(json, "\"category\":\"roads_transport\"") != NULL);
+    suqiu_string_free(json);
+
+    /* structured result */
+    suqiu_result *r = NULL;
+    CHECK(suqiu_triage(engine, (const uint8_t *)ROAD, strlen(ROAD), "430202001012", &r) == SUQIU_STATUS_OK);
+    CHECK(strcmp(suqiu_result_kind(r), "grievance") == 0);
+    CHECK(strcmp(suqiu_result_division_code(r), "430202001012") == 0);
+    CHECK(strcmp(suqiu_result_level(r), "county") == 0);
+    CHECK(strstr(suqiu_result_handler(r), "\xe5\x9f\x8e\xe7\xae\xa1\xe5\xb1\x80") != NULL); /* 城管局 */
+    CHECK(suqiu_result_confidence(r) > 0.0);
+    size_t n = suqiu_result_evidence_count(r);
+    CHECK(n > 0);
+    for (size_t i = 0; i < n; i++) {
+        size_t s = 0, e = 0; const char *label = NULL;
+        CHECK(suqiu_result_evidence(r, i, &s, &e, &label) == SUQIU_STATUS_OK);
+        CHECK(s < e && e <= strlen(ROAD) && label != NULL);
+    }
+    size_t s0, e0; const char *l0;
+    CHECK(suqiu_result_evidence(r, n, &s0, &e0, &l0) == SUQIU_STATUS_INVALID_INPUT);
+    suqiu_result_free(r);
+
+    /* batch: one line out per line in, errors inline */
+    const char *batch = "{\"id\":1,\"text\":\"\xe8\xb7\xaf\xe7\x81\xaf\xe5\x9d\x8f\xe4\xba\x86\"}\nnot json\n{\"id\":3,\"text\":\"\"}\n";
+    char *out = NULL;
+    CHECK(suqiu_triage_batch_json(engine, (const uint8_t *)batch, strlen(batch), &out) == SUQIU_STATUS_OK);
+    int lines = 0; for (char *p = out; p && *p; p++) if (*p == '\n') lines++;
+    CHECK(lines == 3);
+    CHECK(out && strstr(out, "\"line\":2") != NULL);
+    suqiu_string_free(out);
+
+    /* bad input: each its own status, outputs untouched */
+    char *untouched = (char *)0x1;
+    CHECK(suqiu_triage_json(NULL, (const uint8_t *)"x", 1, NULL, &json) == SUQIU_STATUS_NULL_ARGUMENT);
+    CHECK(suqiu_triage_json(engine, NULL, 5, NULL, &untouched) == SUQIU_STATUS_NULL_ARGUMENT);
+    CHECK(untouched == (char *)0x1);
+    const uint8_t bad_utf8[] = {0xff, 0xfe, 0x41};
+    CHECK(suqiu_triage_json(engine, bad_utf8, 3, NULL, &untouched) == SUQIU_STATUS_INVALID_INPUT);
+    CHECK(suqiu_triage_json(engine, (const uint8_t *)"", 0, NULL, &untouched) == SUQIU_STATUS_INVALID_INPUT);
+    CHECK(suqiu_triage_json(engine, (const uint8_t *)ROAD, strlen(ROAD), "999999999999", &untouched) == SUQIU_STATUS_UNKNOWN_DIVISION);
+    char buf[256];
+    size_t full = suqiu_last_error_message(buf, sizeof buf);
+    CHECK(full > 0 && strstr(buf, "999999999999") != NULL);
+    char tiny[4];
+    CHECK(suqiu_last_error_message(tiny, sizeof tiny) == full && strlen(tiny) <= 3);
+    CHECK(suqiu_last_error_message(NULL, 0) == full);
+    size_t big_len = 10u * 1024 * 1024;
+    uint8_t *big = (uint8_t *)malloc(big_len);
+    memset(big, 'a', big_len);
+    CHECK(suqiu_triage_json(engine, big, big_len, NULL, &untouched) == SUQIU_STATUS_LIMIT_EXCEEDED);
+    free(big);
+    CHECK(untouched == (char *)0x1);
+    suqiu_engine *bad = NULL;
+    CHECK(suqiu_engine_new(NULL, "/no/such/divisions.csv", &bad) == SUQIU_STATUS_DIVISIONS);
+    CHECK(bad == NULL);
+    CHECK(suqiu_engine_new("/no/such/profile", NULL, &bad) == SUQIU_STATUS_PROFILE);
+    CHECK(suqiu_engine_new_default(NULL) == SUQIU_STATUS_NULL_ARGUMENT);
+    suqiu_engine_free(NULL);
+    suqiu_string_free(NULL);
+    suqiu_result_free(NULL);
+    CHECK(suqiu_result_kind(NULL) == NULL);
+
+    /* one engine shared by 4 threads */
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, worker, engine);
+    for (int i = 0; i < 4; i++) { void *rv; pthread_join(t[i], &rv); CHECK(rv == NULL); }
+
+    suqiu_engine_free(engine);
+    if (failures) { fprintf(stderr, "%d failed\n", failures); return 1; }
+    printf("C ABI: all checks passed\n");
+    return 0;
+}

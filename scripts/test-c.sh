@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds the C ABI and runs the C test programs against include/suqiu.h: as C99 and as C++,
+# with -Wall -Werror, under AddressSanitizer and (when installed) Valgrind.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -p suqiu-ffi
+lib=target/release
+out=target/c-tests
+mkdir -p "$out"
+for src in ffi/tests/c/*.c; do
+  name=$(basename "$src" .c)
+  cc -std=c99 -Wall -Wextra -Werror -Iinclude "$src" -o "$out/$name" "$lib/libsuqiu.a" -lpthread -ldl -lm
+  cc -std=c99 -Wall -Werror -fsanitize=address -fno-omit-frame-pointer -Iinclude "$src" -o "$out/$name-asan" "$lib/libsuqiu.a" -lpthread -ldl -lm
+  g++ -x c++ -std=c++11 -Wall -Werror -fsyntax-only -Iinclude "$src"
+  "$out/$name"
+  ASAN_OPTIONS=detect_leaks=1 "$out/$name-asan"
+  if command -v valgrind >/dev/null; then
+    valgrind -q --error-exitcode=1 --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite "$out/$name"
+  fi
+done
+echo "C tests: 1 passed, 0 failed"
