@@ -69,6 +69,12 @@ typedef enum suqiu_status {
 typedef struct suqiu_engine suqiu_engine;
 
 /**
+ * Opaque trained classifier (see `suqiu train`). Immutable and thread-safe. Free with
+ * `suqiu_model_free`.
+ */
+typedef struct suqiu_model suqiu_model;
+
+/**
  * Opaque result of one triage, with getters. Free with `suqiu_result_free`; strings it
  * returns live as long as it does.
  */
@@ -186,6 +192,25 @@ enum suqiu_status suqiu_result_evidence(const struct suqiu_result *result,
                                         size_t *out_start,
                                         size_t *out_end,
                                         const char **out_label);
+
+/**
+ * Loads and validates a model file written by `suqiu train`.
+ */
+enum suqiu_status suqiu_model_load(const char *path, struct suqiu_model **out);
+
+/**
+ * Frees a model. NULL is a no-op.
+ */
+void suqiu_model_free(struct suqiu_model *model);
+
+/**
+ * Classifies one text; `*out_json` receives `{"label": …, "probabilities": {label: p, …}}`.
+ * Free it with `suqiu_string_free`.
+ */
+enum suqiu_status suqiu_model_predict_json(const struct suqiu_model *model,
+                                           const uint8_t *text,
+                                           size_t text_len,
+                                           char **out_json);
 
 /**
  * Frees a string returned by this library. NULL is a no-op.

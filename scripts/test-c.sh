@@ -3,10 +3,13 @@
 # with -Wall -Werror, under AddressSanitizer and (when installed) Valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p suqiu-ffi
+cargo build --release -p suqiu-ffi -p suqiu-cli
 lib=target/release
 out=target/c-tests
 mkdir -p "$out"
+# A small model trained on the project's own toy fixture, for the model entry points.
+target/release/suqiu train --input tests/fixtures/toy_labelled.jsonl --output "$out/toy.model" >/dev/null 2>&1
+export SUQIU_TEST_MODEL="$out/toy.model"
 for src in ffi/tests/c/*.c; do
   name=$(basename "$src" .c)
   cc -std=c99 -Wall -Wextra -Werror -Iinclude "$src" -o "$out/$name" "$lib/libsuqiu.a" -lpthread -ldl -lm

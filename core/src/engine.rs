@@ -35,7 +35,10 @@ pub struct Engine {
     segmenter: Segmenter,
     profile: Profile,
     gazetteer: Gazetteer,
-    category_model: Option<Arc<dyn LabelScorer>>,
+    /// Category model and, for each of its labels, the index in the profile's categories.
+    category_model: Option<(Arc<dyn LabelScorer>, Vec<usize>)>,
+    /// Kind model and, for each of its labels, the index in `Kind::ALL`.
+    kind_model: Option<(Arc<dyn LabelScorer>, Vec<usize>)>,
     limits: Limits,
 }
 
@@ -46,6 +49,7 @@ pub struct EngineBuilder {
     divisions_csv: Option<PathBuf>,
     limits: Limits,
     category_model: Option<Arc<dyn LabelScorer>>,
+    kind_model: Option<Arc<dyn LabelScorer>>,
 }
 
 impl EngineBuilder {
@@ -73,6 +77,12 @@ impl EngineBuilder {
         self
     }
 
+    /// Add a trained kind scorer; its labels must be the four kind ids, in any order.
+    pub fn kind_model(mut self, model: Arc<dyn LabelScorer>) -> Self {
+        self.kind_model = Some(model);
+        self
+    }
+
     /// Builds the engine, validating every file.
     pub fn build(self) -> Result<Engine> {
         let profile = match &self.profile_dir {
@@ -92,24 +102,72 @@ impl EngineBuilder {
             None => "<embedded:zhuzhou>/routing.toml".into(),
         };
         profile.router.validate_against(&gazetteer, &routing_src)?;
-        // A profile directory may carry a trained category model.
-        let mut category_model = self.category_model;
-        if let (None, Some(d)) = (&category_model, &self.profile_dir) {
-            let path = d.join("category.model");
-            if path.exists() {
-                category_model = Some(Arc::new(crate::classify::model::TextModel::load(&path)?));
+        // A profile directory may carry trained models: category.model and kind.model.
+        let load_from_profile = |given: Option<Arc<dyn LabelScorer>>,
+                                 file: &str|
+         -> Result<Option<Arc<dyn LabelScorer>>> {
+            if given.is_some() {
+                return Ok(given);
             }
-        }
-        if let Some(m) = &category_model {
-            if m.labels() != profile.category_ids.as_slice() {
-                return Err(Error::file(
-                    ErrorKind::Model,
-                    "<category model>",
-                    None,
-                    "the model's labels differ from the profile's categories",
-                ));
+            match &self.profile_dir {
+                Some(d) if d.join(file).exists() => Ok(Some(Arc::new(
+                    crate::classify::model::TextModel::load(&d.join(file))?,
+                ))),
+                _ => Ok(None),
             }
-        }
+        };
+        let category_model = load_from_profile(self.category_model.clone(), "category.model")?;
+        let kind_model = match load_from_profile(self.kind_model.clone(), "kind.model")? {
+            None => None,
+            Some(m) => {
+                let mut map = Vec::new();
+                for l in m.labels() {
+                    let i = Kind::ALL
+                        .iter()
+                        .position(|k| k.as_str() == l)
+                        .ok_or_else(|| {
+                            Error::file(
+                                ErrorKind::Model,
+                                "<kind model>",
+                                None,
+                                format!("label {l:?} is not a kind id"),
+                            )
+                        })?;
+                    map.push(i);
+                }
+                Some((m, map))
+            }
+        };
+        let category_model = match category_model {
+            None => None,
+            Some(m) => {
+                let mut map = Vec::new();
+                for l in m.labels() {
+                    let i = profile
+                        .category_ids
+                        .iter()
+                        .position(|c| c == l)
+                        .ok_or_else(|| {
+                            Error::file(
+                                ErrorKind::Model,
+                                "<category model>",
+                                None,
+                                format!("label {l:?} is not a category of the profile"),
+                            )
+                        })?;
+                    map.push(i);
+                }
+                if map.len() != profile.category_ids.len() {
+                    return Err(Error::file(
+                        ErrorKind::Model,
+                        "<category model>",
+                        None,
+                        "the model does not cover every category of the profile",
+                    ));
+                }
+                Some((m, map))
+            }
+        };
         // Place names join jieba's dictionary only for regional gazetteers: adding 665k
         // national names would cost most of the load budget for little gain.
         let mut words: Vec<String> = profile.lexicon.terms().map(str::to_string).collect();
@@ -123,6 +181,7 @@ impl EngineBuilder {
             profile,
             gazetteer,
             category_model,
+            kind_model,
             limits: self.limits,
         })
     }
@@ -211,6 +270,17 @@ pub struct Triage {
     pub needs_review: bool,
     /// Every span that drove the decision, in the original text's byte offsets.
     pub evidence: Vec<Evidence>,
+    /// Which source decided the kind and the category (`lexicon`, `model`, `both`).
+    pub decided_by: DecidedBy,
+}
+
+/// Which source decided each label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DecidedBy {
+    /// For the kind.
+    pub kind: Source,
+    /// For the category.
+    pub category: Source,
 }
 
 #[derive(Default)]
@@ -311,11 +381,25 @@ impl Engine {
             &norm.text,
             &s.boundaries,
         );
-        if let Some(model) = &self.category_model {
+        if let Some((model, map)) = &self.kind_model {
             s.model_scores.clear();
             s.model_scores.resize(model.labels().len(), 0.0);
             model.scores(&norm.text, &s.tokens, &mut s.model_scores);
-            self.blend_model(&mut cls, &s.model_scores);
+            let mut by_kind = [0f32; 4];
+            for (p, &i) in s.model_scores.iter().zip(map) {
+                by_kind[i] = *p;
+            }
+            self.blend_kind_model(&mut cls, &by_kind);
+        }
+        if let Some((model, map)) = &self.category_model {
+            s.model_scores.clear();
+            s.model_scores.resize(model.labels().len(), 0.0);
+            model.scores(&norm.text, &s.tokens, &mut s.model_scores);
+            let mut by_category = vec![0f32; self.profile.category_ids.len()];
+            for (p, &i) in s.model_scores.iter().zip(map) {
+                by_category[i] = *p;
+            }
+            self.blend_model(&mut cls, &by_category);
         }
         let near_city = group.and_then(|grp| g.ancestor_at(grp, Level::City));
         let boundaries = &s.boundaries;
@@ -411,7 +495,41 @@ impl Engine {
             confidence,
             needs_review,
             evidence,
+            decided_by: DecidedBy {
+                kind: cls.kind_source,
+                category: cls.category_source,
+            },
         }
+    }
+
+    fn blend_kind_model(&self, cls: &mut Classification, model: &[f32; 4]) {
+        let blended = classify::blend(&cls.kind_scores, model, classify::MODEL_BLEND_WEIGHT);
+        let best = blended
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(3, |(i, _)| i);
+        let kind = Kind::ALL[best];
+        cls.kind_source = if kind == cls.kind {
+            Source::Both
+        } else {
+            Source::Model
+        };
+        if kind != cls.kind {
+            cls.category = match kind {
+                Kind::Other => None,
+                _ => cls
+                    .category_scores
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &x)| x > 0.0)
+                    .max_by(|a, b| a.1.total_cmp(b.1))
+                    .map(|(i, _)| self.profile.category_ids[i].clone()),
+            };
+            cls.kind = kind;
+        }
+        cls.kind_scores = [blended[0], blended[1], blended[2], blended[3]];
+        cls.confidence = cls.confidence.max(blended[best]).min(1.0);
     }
 
     fn blend_model(&self, cls: &mut Classification, model: &[f32]) {

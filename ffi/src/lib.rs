@@ -399,6 +399,75 @@ pub unsafe extern "C" fn suqiu_result_evidence(
     })
 }
 
+/// Opaque trained classifier (see `suqiu train`). Immutable and thread-safe. Free with
+/// `suqiu_model_free`.
+pub struct Model(suqiu::classify::model::TextModel);
+
+/// Loads and validates a model file written by `suqiu train`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_model_load(path: *const c_char, out: *mut *mut Model) -> Status {
+    guard(|| {
+        if path.is_null() || out.is_null() {
+            return fail(Status::NullArgument, "path or out is NULL");
+        }
+        let path = match opt_cstr(path, "path") {
+            Ok(Some(p)) => p,
+            Ok(None) => return fail(Status::NullArgument, "path is NULL"),
+            Err(s) => return s,
+        };
+        match suqiu::classify::model::TextModel::load(std::path::Path::new(path)) {
+            Ok(m) => {
+                *out = Box::into_raw(Box::new(Model(m)));
+                Status::Ok
+            }
+            Err(e) => fail(status_of(&e), e.to_string()),
+        }
+    })
+}
+
+/// Frees a model. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_model_free(model: *mut Model) {
+    if !model.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(model))));
+    }
+}
+
+/// Classifies one text; `*out_json` receives `{"label": …, "probabilities": {label: p, …}}`.
+/// Free it with `suqiu_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_model_predict_json(
+    model: *const Model,
+    text: *const u8,
+    text_len: usize,
+    out_json: *mut *mut c_char,
+) -> Status {
+    guard(|| {
+        if model.is_null() || out_json.is_null() {
+            return fail(Status::NullArgument, "model or out_json is NULL");
+        }
+        let text = match bytes(text, text_len, "text") {
+            Ok(t) => t,
+            Err(s) => return s,
+        };
+        let Ok(text) = std::str::from_utf8(text) else {
+            return fail(Status::InvalidInput, "text is not valid UTF-8");
+        };
+        let m = &(*model).0;
+        let p = m.predict(text);
+        let probs: serde_json::Map<String, serde_json::Value> = m
+            .labels()
+            .iter()
+            .zip(&p.probabilities)
+            .map(|(l, x)| (l.clone(), serde_json::json!(x)))
+            .collect();
+        *out_json = to_c_string(
+            serde_json::json!({"label": m.labels()[p.label], "probabilities": probs}).to_string(),
+        );
+        Status::Ok
+    })
+}
+
 /// Frees a string returned by this library. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn suqiu_string_free(s: *mut c_char) {

@@ -107,6 +107,8 @@ pub struct Classification {
     pub confidence: f32,
     /// Which source decided the category.
     pub category_source: Source,
+    /// Which source decided the kind.
+    pub kind_source: Source,
 }
 
 /// Thresholds of the lexicon decision, in summed term weight.
@@ -271,6 +273,7 @@ fn decide(
         hits,
         confidence,
         category_source: Source::Lexicon,
+        kind_source: Source::Lexicon,
     }
 }
 

@@ -36,7 +36,7 @@ pub struct FeatureSettings {
 impl Default for FeatureSettings {
     fn default() -> Self {
         FeatureSettings {
-            hash_bits: 19,
+            hash_bits: 18,
             max_char_ngram: 3,
             words: false,
         }
@@ -54,15 +54,18 @@ pub struct TrainSettings {
     pub max_epochs: u32,
     /// Seed of the coordinate order.
     pub seed: u64,
+    /// Weight each class by `n / (labels × n_class)` so that rare labels count as much.
+    pub balanced_class_weights: bool,
 }
 
 impl Default for TrainSettings {
     fn default() -> Self {
         TrainSettings {
             features: FeatureSettings::default(),
-            c: 0.5,
+            c: 2.0,
             max_epochs: 60,
             seed: 0,
+            balanced_class_weights: true,
         }
     }
 }
@@ -88,6 +91,10 @@ pub struct TextModel {
     idf: Vec<f32>,
     /// Row-major `[bucket][label]`.
     weights: Vec<f32>,
+    /// The hot-path layout: per bucket `[idf, w_0 … w_k-1]` padded to `stride`, so that one
+    /// feature costs one cache line.
+    rows: Vec<f32>,
+    stride: usize,
     bias: Vec<f32>,
     normalizer: Normalizer,
     segmenter: Option<Segmenter>,
@@ -324,9 +331,16 @@ impl TextModel {
         let k = labels.len();
         let mut per_label = vec![0usize; k];
         y.iter().for_each(|&l| per_label[l] += 1);
+        let balanced = settings.balanced_class_weights;
         let class_weight: Vec<f32> = per_label
             .iter()
-            .map(|&c| n / (k as f32 * c.max(1) as f32))
+            .map(|&c| {
+                if balanced {
+                    n / (k as f32 * c.max(1) as f32)
+                } else {
+                    1.0
+                }
+            })
             .collect();
         use rayon::prelude::*;
         let solved: Vec<(Vec<f32>, f32)> = (0..k)
@@ -341,7 +355,10 @@ impl TextModel {
             }
             bias[label] = b;
         }
+        let (rows, stride) = Self::build_rows(&idf, &weights, k);
         let mut model = TextModel {
+            rows,
+            stride,
             header: ModelHeader {
                 labels,
                 features: fs,
@@ -408,21 +425,103 @@ impl TextModel {
 
     fn scores_into(&self, s: &mut FeatScratch, text: &str) {
         let k = self.header.labels.len();
-        s.vectorize(
-            &self.header.features,
-            &self.normalizer,
-            self.segmenter.as_ref(),
-            Some(&self.idf),
-            text,
-        );
+        let fs = &self.header.features;
+        if self.segmenter.is_some() {
+            // Word features need the segmenter's tokens: take the general path.
+            s.vectorize(
+                fs,
+                &self.normalizer,
+                self.segmenter.as_ref(),
+                Some(&self.idf),
+                text,
+            );
+            s.scores.clear();
+            s.scores.extend_from_slice(&self.bias);
+            for &(b, v) in &s.feats {
+                let row = &self.weights[b as usize * k..b as usize * k + k];
+                for (acc, w) in s.scores.iter_mut().zip(row) {
+                    *acc += w * v;
+                }
+            }
+            return;
+        }
+        // Fast path: fold without offsets, count hashed n-grams, then one pass over the
+        // touched buckets that both accumulates the norm and the (unnormalized) dot products.
+        let dim = 1usize << fs.hash_bits;
+        if s.counts.len() != dim {
+            s.counts = vec![0; dim];
+        }
+        let counts = &mut s.counts;
+        let touched = &mut s.touched;
+        touched.clear();
+        let mask = (dim - 1) as u64;
+        let n = fs.max_char_ngram as usize;
+        // prev[len] = hash of the n-gram of `len` characters ending at the previous character;
+        // identical to `for_each_feature`'s hashes, computed in one streaming pass that folds
+        // each character as it goes (no normalized copy, no offset map).
+        let mut prev = [0u64; 5];
+        let mut have = 0usize;
+        let mut pending_space = false;
+        let mut emit = |c: char, prev: &mut [u64; 5], have: &mut usize| {
+            let mut next = [0u64; 5];
+            next[1] = mix(0x9e3779b97f4a7c15u64 ^ (c as u64) ^ (1u64 << 40));
+            for len in 2..=n.min(*have + 1) {
+                next[len] = mix(prev[len - 1] ^ (c as u64) ^ ((len as u64) << 40));
+            }
+            *have = (*have + 1).min(n);
+            for &h in &next[1..=*have] {
+                let b = (h & mask) as usize;
+                let slot = &mut counts[b];
+                if *slot == 0 {
+                    touched.push(b as u32);
+                }
+                *slot = slot.saturating_add(1);
+            }
+            *prev = next;
+        };
+        let mut started = false;
+        for c in text.chars() {
+            let Some(f) = self.normalizer.fold_char(c) else {
+                continue;
+            };
+            if f == ' ' {
+                pending_space = started;
+                continue;
+            }
+            if pending_space {
+                emit(' ', &mut prev, &mut have);
+                pending_space = false;
+            }
+            emit(f, &mut prev, &mut have);
+            started = true;
+        }
         s.scores.clear();
-        s.scores.extend_from_slice(&self.bias);
-        for &(b, v) in &s.feats {
-            let row = &self.weights[b as usize * k..b as usize * k + k];
-            for (acc, w) in s.scores.iter_mut().zip(row) {
+        s.scores.resize(k, 0.0);
+        let mut norm2 = 0f32;
+        for &b in touched.iter() {
+            let tf = 1.0 + (counts[b as usize] as f32).ln();
+            counts[b as usize] = 0;
+            let row = &self.rows[b as usize * self.stride..b as usize * self.stride + k + 1];
+            let v = tf * row[0];
+            norm2 += v * v;
+            for (acc, w) in s.scores.iter_mut().zip(&row[1..]) {
                 *acc += w * v;
             }
         }
+        let inv = if norm2 > 0.0 { 1.0 / norm2.sqrt() } else { 0.0 };
+        for (acc, b) in s.scores.iter_mut().zip(&self.bias) {
+            *acc = *acc * inv + b;
+        }
+    }
+
+    fn build_rows(idf: &[f32], weights: &[f32], k: usize) -> (Vec<f32>, usize) {
+        let stride = (k + 1).next_power_of_two().max(4);
+        let mut rows = vec![0f32; idf.len() * stride];
+        for (b, &i) in idf.iter().enumerate() {
+            rows[b * stride] = i;
+            rows[b * stride + 1..b * stride + 1 + k].copy_from_slice(&weights[b * k..b * k + k]);
+        }
+        (rows, stride)
     }
 
     /// Predicts one text.
@@ -603,7 +702,10 @@ impl TextModel {
         let bias = floats.split_off(dim + dim * k);
         let weights = floats.split_off(dim);
         let idf = floats;
+        let (rows, stride) = Self::build_rows(&idf, &weights, k);
         Ok(TextModel {
+            rows,
+            stride,
             segmenter: fs.words.then(|| Segmenter::new([])),
             header,
             idf,
@@ -742,6 +844,33 @@ mod tests {
                     .iter()
                     .all(|c| "路灯坏了好几天".get(c.start..c.end) == Some(c.text.as_str()))
         );
+    }
+
+    #[test]
+    fn fast_path_scores_equal_the_general_path() {
+        let m = TextModel::train(&toy(), &[], &TrainSettings::default()).unwrap();
+        let mut s = FeatScratch::default();
+        for t in [
+            "路灯坏了",
+            "  低保  没批！！ 👍",
+            "a",
+            "",
+            "路面坑洼 不平 ＡＢＣ",
+        ] {
+            m.scores_into(&mut s, t);
+            let fast = s.scores.clone();
+            s.vectorize(&m.header.features, &m.normalizer, None, Some(&m.idf), t);
+            let k = m.labels().len();
+            let mut slow = m.bias.clone();
+            for &(b, v) in &s.feats {
+                for j in 0..k {
+                    slow[j] += m.weights[b as usize * k + j] * v;
+                }
+            }
+            for (a, b) in fast.iter().zip(&slow) {
+                assert!((a - b).abs() < 1e-4, "{t}: {fast:?} vs {slow:?}");
+            }
+        }
     }
 
     #[test]

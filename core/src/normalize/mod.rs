@@ -174,6 +174,25 @@ impl Normalizer {
         out
     }
 
+    /// Folds `text` into `out` without the offset map (the classifier's hot path).
+    pub fn fold_into(&self, text: &str, out: &mut String) {
+        out.clear();
+        out.reserve(text.len());
+        let mut pending_space = false;
+        for c in text.chars() {
+            let Some(f) = self.fold_char(c) else { continue };
+            if f == ' ' {
+                pending_space = !out.is_empty();
+                continue;
+            }
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(f);
+        }
+    }
+
     /// Normalizes `text` into `out`, reusing its buffers.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
         out.text.clear();
@@ -254,6 +273,16 @@ mod tests {
         let once = n.normalize("臺灣 乾淨 髮型 發展，ＯＫ？  謝謝！！");
         let twice = n.normalize(&once.text);
         assert_eq!(once.text, twice.text);
+    }
+
+    #[test]
+    fn fold_into_agrees_with_normalize() {
+        let n = Normalizer::new();
+        let mut folded = String::new();
+        for t in ["  路燈壞了！！ 👍 ＡＢＣ", "", "臺灣\t\n乾淨"] {
+            n.fold_into(t, &mut folded);
+            assert_eq!(folded, n.normalize(t).text);
+        }
     }
 
     #[test]

@@ -94,6 +94,24 @@ int main(void) {
     suqiu_result_free(NULL);
     CHECK(suqiu_result_kind(NULL) == NULL);
 
+    /* trained model entry point: a missing and a corrupt file are model errors */
+    suqiu_model *model = NULL;
+    CHECK(suqiu_model_load("/no/such/model.bin", &model) == SUQIU_STATUS_MODEL || suqiu_model_load("/no/such/model.bin", &model) == SUQIU_STATUS_IO);
+    CHECK(model == NULL);
+    const char *model_path = getenv("SUQIU_TEST_MODEL");
+    if (model_path) {
+        CHECK(suqiu_model_load(model_path, &model) == SUQIU_STATUS_OK);
+        char *pred = NULL;
+        CHECK(suqiu_model_predict_json(model, (const uint8_t *)ROAD, strlen(ROAD), &pred) == SUQIU_STATUS_OK);
+        CHECK(pred && strstr(pred, "\"label\":\"roads\"") != NULL);
+        suqiu_string_free(pred);
+        suqiu_model_free(model);
+    }
+    FILE *f = fopen("target/c-tests/corrupt.model", "wb");
+    if (f) { fputs("SUQIUMDL garbage", f); fclose(f); }
+    CHECK(suqiu_model_load("target/c-tests/corrupt.model", &model) == SUQIU_STATUS_MODEL);
+    suqiu_model_free(NULL);
+
     /* one engine shared by 4 threads */
     pthread_t t[4];
     for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, worker, engine);

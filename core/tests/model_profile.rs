@@ -1,0 +1,105 @@
+//! A profile that carries trained models: they load with the profile, blend with the lexicon,
+//! and the result says which source decided. Trained on the project's own fixtures.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use suqiu::classify::model::{TextModel, TrainSettings};
+use suqiu::{Engine, ErrorKind};
+
+fn fixtures() -> Vec<serde_json::Value> {
+    let p = format!(
+        "{}/../tests/fixtures/messages.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn profile_copy(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("suqiu-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/zhuzhou");
+    for f in [
+        "taxonomy.toml",
+        "lexicon.tsv",
+        "routing.toml",
+        "aliases.tsv",
+    ] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    dir
+}
+
+fn train(label_key: &str) -> TextModel {
+    let data: Vec<(String, String)> = fixtures()
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c["text"].as_str()?.to_string(),
+                c["expected"][label_key].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    TextModel::train(&data, &[], &TrainSettings::default()).unwrap()
+}
+
+#[test]
+fn profile_models_load_blend_and_report_their_source() {
+    let dir = profile_copy("models");
+    let cat = train("category");
+    // Every category must be present for the label sets to match.
+    assert_eq!(cat.labels().len(), 10);
+    cat.save(&dir.join("category.model")).unwrap();
+    train("kind").save(&dir.join("kind.model")).unwrap();
+    let engine = Engine::builder().profile_dir(&dir).build().unwrap();
+    let t = engine
+        .triage("村里的水渠又堵了，田里放不进水", Some("430223126202"))
+        .unwrap();
+    assert_eq!(t.category.as_deref(), Some("agri_water"));
+    let json = serde_json::to_value(&t).unwrap();
+    assert!(
+        ["model", "both"].contains(&json["decided_by"]["category"].as_str().unwrap()),
+        "{json}"
+    );
+    assert!(
+        ["model", "both"].contains(&json["decided_by"]["kind"].as_str().unwrap()),
+        "{json}"
+    );
+    let plain = Engine::default()
+        .triage("村里的水渠又堵了，田里放不进水", None)
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(plain).unwrap()["decided_by"]["category"],
+        "lexicon"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_corrupt_or_mismatched_model_is_a_model_error() {
+    let dir = profile_copy("badmodel");
+    std::fs::write(
+        dir.join("category.model"),
+        b"SUQIUMDL\x01\x00\x00\x00garbage",
+    )
+    .unwrap();
+    let e = Engine::builder().profile_dir(&dir).build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Model);
+    assert!(e.to_string().contains("category.model"), "{e}");
+    std::fs::remove_file(dir.join("category.model")).unwrap();
+    // A model over another label set does not fit the profile.
+    let other: Vec<(String, String)> = vec![
+        ("路灯坏了".into(), "a".into()),
+        ("低保没批".into(), "b".into()),
+    ];
+    let m = TextModel::train(&other, &[], &TrainSettings::default()).unwrap();
+    let e = Engine::builder()
+        .category_model(Arc::new(m))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Model);
+    std::fs::remove_dir_all(&dir).ok();
+}
