@@ -3,6 +3,6 @@
 # exist — the C programs against include/suqiu.h and pytest against the built wheel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --release --workspace
+cargo test --release
 if [ -x scripts/test-c.sh ]; then scripts/test-c.sh; fi
 if [ -x scripts/test-python.sh ]; then scripts/test-python.sh; fi

@@ -98,7 +98,7 @@ pub enum Error {
         /// The cause.
         #[source]
         source: std::io::Error,
-        /// Which sort of file was being read, for [`Error::kind`].
+        /// Which sort of file was being read (divisions, profile, model).
         file_kind: ErrorKind,
     },
 }
@@ -111,7 +111,7 @@ impl Error {
             Error::UnknownDivision { .. } => ErrorKind::UnknownDivision,
             Error::File { kind, .. } => *kind,
             Error::LimitExceeded { .. } => ErrorKind::LimitExceeded,
-            Error::Io { file_kind, .. } => *file_kind,
+            Error::Io { .. } => ErrorKind::Io,
         }
     }
 

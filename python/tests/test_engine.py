@@ -1,0 +1,140 @@
+"""The Python engine on the project's own fixtures: outcomes, batches, threads, pickling, errors."""
+
+import pickle
+import threading
+
+import pytest
+
+import suqiu
+
+
+def test_fixtures_have_their_whole_expected_outcome(engine, cases):
+    assert len(cases) >= 80
+    for case in cases:
+        r = engine.triage(case["text"], group_division=case.get("group_division"))
+        exp = case["expected"]
+        got = {
+            "kind": r.kind,
+            "category": r.category,
+            "division": r.division.code if r.division else None,
+            "level": r.route.level if r.route else None,
+            "misconduct_flag": r.misconduct,
+        }
+        want = {k: exp[k] for k in got}
+        assert got == want, case["id"]
+        if "handler" in exp:
+            assert r.route.handler == exp["handler"], case["id"]
+        d = r.to_dict()
+        assert d["kind"] == r.kind and d["needs_review"] == r.needs_review
+        text_bytes = case["text"].encode("utf-8")
+        for ev in r.evidence:
+            assert text_bytes[ev["start"]:ev["end"]].decode("utf-8") == ev["text"]
+
+
+def test_result_objects(engine):
+    r = engine.triage("路面坑窪不平，晚上連個路燈都沒有", group_division="430202001012")
+    assert r.kind == "grievance" and r.category == "roads_transport"
+    assert r.division.code == "430202001012" and r.division.level == "village"
+    assert r.division.path[:3] == ["湖南省", "株洲市", "荷塘区"]
+    assert r.route.handler == "荷塘区城管局" and r.route.level == "county"
+    assert r.route.supervisor == "荷塘区纪委监委"
+    assert "roads-urban-chengguan" in r.route.rules
+    assert 0.0 < r.confidence <= 1.0 and r.needs_review is False
+    assert abs(sum(v for k, v in r.scores.items() if k in engine.categories) - 1.0) < 1e-3
+    other = engine.triage("收到，谢谢")
+    assert other.kind == "other" and other.category is None and other.route is None
+
+
+def test_batch_keeps_order_and_returns_one_result_per_input(engine, cases):
+    texts = [c["text"] for c in cases] * 3
+    groups = [c.get("group_division") for c in cases] * 3
+    one = engine.triage_batch(texts, group_divisions=groups, threads=1)
+    two = engine.triage_batch(texts, group_divisions=groups, threads=2)
+    assert len(one) == len(two) == len(texts)
+    for a, b, t, g in zip(one, two, texts, groups):
+        single = engine.triage(t, group_division=g)
+        assert a.to_dict() == b.to_dict() == single.to_dict()
+
+
+def test_batch_errors_raise_or_stay_in_place(engine):
+    texts = ["路灯坏了", "", "低保没批", 42]
+    with pytest.raises(suqiu.InvalidInputError, match="item 1"):
+        engine.triage_batch(texts)
+    out = engine.triage_batch(texts, on_error="return")
+    assert len(out) == 4
+    assert isinstance(out[1], suqiu.InvalidInputError) and isinstance(out[3], suqiu.InvalidInputError)
+    assert out[0].category == "roads_transport" and out[2].category == "social_aid"
+    with pytest.raises(suqiu.InvalidInputError):
+        engine.triage_batch(["a"], group_divisions=[None, None])
+    with pytest.raises(suqiu.InvalidInputError):
+        engine.triage_batch(["a"], on_error="ignore")
+
+
+def test_every_error_class(engine, tmp_path):
+    with pytest.raises(suqiu.InvalidInputError):
+        engine.triage("   ")
+    with pytest.raises(ValueError):
+        engine.triage("")
+    with pytest.raises(suqiu.InvalidInputError):
+        engine.triage("\ud800 lone surrogate")
+    with pytest.raises(suqiu.InvalidInputError):
+        engine.triage(b"bytes are not text")  # type: ignore[arg-type]
+    with pytest.raises(suqiu.UnknownDivisionError):
+        engine.triage("路灯坏了", group_division="999999999999")
+    with pytest.raises(suqiu.LimitExceededError):
+        engine.triage("路灯坏了" * 100_000)
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text("code,name,level,parent_code\n43,湖南省,1,\n4302,株洲市,x,43\n", encoding="utf-8")
+    with pytest.raises(suqiu.DivisionsError, match="bad.csv:3"):
+        suqiu.Engine(divisions=str(bad_csv))
+    with pytest.raises(suqiu.ProfileError):
+        suqiu.Engine(profile=str(tmp_path / "missing-profile"))
+    with pytest.raises(suqiu.SuqiuIOError):
+        suqiu.Engine(divisions=str(tmp_path / "missing.csv"))
+    corrupt = tmp_path / "m.bin"
+    corrupt.write_bytes(b"SUQIUMDL\x01\x00\x00\x00rest")
+    with pytest.raises(suqiu.ModelLoadError):
+        suqiu.TextClassifier.load(str(corrupt))
+    with pytest.raises(OSError):
+        suqiu.TextClassifier.load(str(tmp_path / "none.bin"))
+    for cls in [suqiu.InvalidInputError, suqiu.ProfileError, suqiu.DivisionsError, suqiu.ModelLoadError]:
+        assert issubclass(cls, suqiu.Error)
+
+
+def test_sixteen_threads_share_one_engine(engine, cases):
+    expected = {c["id"]: engine.triage(c["text"], group_division=c.get("group_division")).to_dict() for c in cases}
+    failures = []
+
+    def work():
+        for c in cases:
+            got = engine.triage(c["text"], group_division=c.get("group_division")).to_dict()
+            if got != expected[c["id"]]:
+                failures.append(c["id"])
+
+    threads = [threading.Thread(target=work) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+
+
+def test_engine_pickles_by_recreation(engine):
+    clone = pickle.loads(pickle.dumps(engine))
+    assert isinstance(clone, suqiu.Engine)
+    text = "村主任办低保优亲厚友"
+    assert clone.triage(text, "430224109203").to_dict() == engine.triage(text, "430224109203").to_dict()
+    assert clone.division_count == engine.division_count == 1523
+
+
+def test_triage_frame(engine):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {"text": ["路灯坏了", "", "村主任吃拿卡要"], "group": ["430202001012", None, "430224109203"]},
+        index=[10, 20, 30],
+    )
+    out = engine.triage_frame(frame, text="text", group="group")
+    assert list(out.index) == [10, 20, 30]
+    assert out.loc[10, "handler"] == "荷塘区城管局"
+    assert out.loc[20, "error"] is not None and out.loc[20, "kind"] is None or pd.isna(out.loc[20, "kind"])
+    assert out.loc[30, "kind"] == "misconduct" and out.loc[30, "route_level"] == "township"
