@@ -13,6 +13,7 @@ const USAGE: &str = "usage:
   suqiu info [--profile DIR] [--divisions CSV]
   suqiu train --input TRAIN.jsonl [--input MORE.jsonl] --output MODEL [--dev DEV.jsonl] [--seed N] [--c C] [--words] [--hash-bits B] [--max-ngram N]
   suqiu evaluate --model MODEL --input TEST.jsonl
+  suqiu bench --input MESSAGES.jsonl [--input MORE.jsonl] [--divisions CSV] [--threads N]
   suqiu --version";
 
 /// A usage or file problem: exit status 2.
@@ -313,12 +314,155 @@ fn evaluate(args: &[String]) -> Result<bool, Fatal> {
     Ok(true)
 }
 
+/// Repeats `f` until it has run for at least `min_secs` and returns seconds per call.
+fn time_per_call(min_secs: f64, mut f: impl FnMut()) -> f64 {
+    f(); // warm caches and thread-local scratch
+    let started = std::time::Instant::now();
+    let mut calls = 0u32;
+    while calls == 0 || started.elapsed().as_secs_f64() < min_secs {
+        f();
+        calls += 1;
+    }
+    started.elapsed().as_secs_f64() / calls as f64
+}
+
+/// In-process benchmark on real messages: engine build, jieba-rs `cut` alone (the floor any
+/// segmenting pipeline stands on), triage on one thread and on all threads, and jurisdiction
+/// resolution alone, each on the same texts. Prints one JSON object.
+fn bench(args: &[String]) -> Result<bool, Fatal> {
+    let mut inputs = Vec::new();
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--input" {
+            inputs.push(it.next().cloned().ok_or_else(|| Fatal("--input needs a value".into()))?);
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    let c = parse_common(&rest)?;
+    if inputs.is_empty() {
+        return Err(Fatal(format!("bench needs --input\n{USAGE}")));
+    }
+    let mut texts: Vec<String> = Vec::new();
+    for p in &inputs {
+        let data = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
+        for line in data.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| Fatal(format!("{p}: {e}")))?;
+            if let Some(t) = v["text"].as_str() {
+                if !t.trim().is_empty() && t.len() <= suqiu::Limits::default().max_text_bytes {
+                    texts.push(t.to_string());
+                }
+            }
+        }
+    }
+    let n = texts.len() as f64;
+    let mb = texts.iter().map(|t| t.len()).sum::<usize>() as f64 / 1e6;
+    let build = (0..5)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            let e = suqiu::Engine::default();
+            let s = t.elapsed().as_secs_f64();
+            drop(e);
+            s
+        })
+        .fold(f64::INFINITY, f64::min);
+    let engine = build_engine(&c)?;
+    let jieba = jieba_rs::Jieba::new();
+    // Rounds interleave the measurements and the best round of each counts, so that a burst
+    // of load from elsewhere on the machine skews neither side of a ratio.
+    let items: Vec<(&str, Option<&str>)> = texts.iter().map(|t| (t.as_str(), None)).collect();
+    let threads = c.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (mut jieba_s, mut triage_1, mut triage_n, mut locate_1) = (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    for _ in 0..5 {
+        jieba_s = jieba_s.min(time_per_call(0.3, || {
+            for t in &texts {
+                std::hint::black_box(jieba.cut(t, false));
+            }
+        }));
+        triage_1 = triage_1.min(time_per_call(0.3, || {
+            for t in &texts {
+                let _ = std::hint::black_box(engine.triage(t, None));
+            }
+        }));
+        triage_n = triage_n.min(time_per_call(0.3, || {
+            std::hint::black_box(engine.triage_batch(&items, Some(threads)));
+        }));
+        locate_1 = locate_1.min(time_per_call(0.3, || {
+            for t in &texts {
+                let _ = std::hint::black_box(engine.locate(t, None));
+            }
+        }));
+    }
+    // Stage by stage, through the public stage APIs, on the same texts (one round each).
+    let mut norm = suqiu::normalize::Normalized::default();
+    let mut tokens = Vec::new();
+    let mut bounds = Vec::new();
+    let mut mentions = Vec::new();
+    let prepared: Vec<(suqiu::normalize::Normalized, Vec<bool>)> = texts
+        .iter()
+        .map(|t| {
+            let n = engine.normalizer().normalize(t);
+            engine.segmenter().cut_into(&n.text, &mut tokens);
+            suqiu::segment::boundary_map(n.text.len(), &tokens, &mut bounds);
+            (n, bounds.clone())
+        })
+        .collect();
+    let stage_normalize = time_per_call(0.5, || {
+        for t in &texts {
+            engine.normalizer().normalize_into(t, &mut norm);
+        }
+    });
+    let stage_segment = time_per_call(0.5, || {
+        for (n, _) in &prepared {
+            engine.segmenter().cut_into(&n.text, &mut tokens);
+        }
+    });
+    let p = engine.profile();
+    let stage_classify = time_per_call(0.5, || {
+        for (n, b) in &prepared {
+            std::hint::black_box(suqiu::classify::classify(&p.lexicon, &p.category_ids, &n.text, &|i| b.get(i).copied().unwrap_or(false)));
+        }
+    });
+    let g = engine.gazetteer();
+    let stage_resolve = time_per_call(0.5, || {
+        for (n, b) in &prepared {
+            g.find_mentions(&n.text, None, &|i| b.get(i).copied().unwrap_or(false), &|_| false, &mut mentions);
+            std::hint::black_box(suqiu::jurisdiction::resolve(g, &mentions, None));
+        }
+    });
+    let row = |secs: f64| serde_json::json!({"messages_per_second": (n / secs).round(), "megabytes_per_second": ((mb / secs) * 100.0).round() / 100.0});
+    println!(
+        "{}",
+        serde_json::json!({
+            "messages": texts.len(),
+            "megabytes": (mb * 100.0).round() / 100.0,
+            "threads": threads,
+            "default_engine_build_ms": (build * 1e4).round() / 10.0,
+            "jieba_cut_no_hmm": row(jieba_s),
+            "triage_1_thread": row(triage_1),
+            "triage_all_threads": row(triage_n),
+            "locate_1_thread": row(locate_1),
+            "stages_1_thread": {
+                "normalize": row(stage_normalize),
+                "segment": row(stage_segment),
+                "classify": row(stage_classify),
+                "resolve": row(stage_resolve),
+            },
+            "triage_vs_jieba": ((jieba_s / triage_1) * 1000.0).round() / 1000.0,
+            "all_threads_vs_1": ((triage_1 / triage_n) * 1000.0).round() / 1000.0,
+        })
+    );
+    Ok(true)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("triage") => triage(&args[1..]),
         Some("info") => info(&args[1..]),
         Some("train") => train(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         Some("evaluate") => evaluate(&args[1..]),
         Some("--version") | Some("-V") => {
             println!("suqiu {}", env!("CARGO_PKG_VERSION"));

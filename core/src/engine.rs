@@ -287,7 +287,7 @@ pub struct DecidedBy {
 struct Scratch {
     normalized: Normalized,
     tokens: Vec<Token>,
-    boundaries: Vec<bool>,
+    edges: segment::LazyEdges,
     mentions: Vec<RawMention>,
     model_scores: Vec<f32>,
 }
@@ -373,14 +373,17 @@ impl Engine {
         let g = &self.gazetteer;
         self.normalizer.normalize_into(text, &mut s.normalized);
         let norm = &s.normalized;
-        self.segmenter.cut_into(&norm.text, &mut s.tokens);
-        segment::boundary_map(norm.text.len(), &s.tokens, &mut s.boundaries);
-        let mut cls = classify::classify(
-            &self.profile.lexicon,
-            &self.profile.category_ids,
-            &norm.text,
-            &s.boundaries,
-        );
+        // Word edges are cut on demand, block by block (see `segment::LazyEdges`); a trained
+        // model gets the full token list it may use as features.
+        s.edges.reset(norm.text.len());
+        s.tokens.clear();
+        if self.kind_model.is_some() || self.category_model.is_some() {
+            self.segmenter.cut_into(&norm.text, &mut s.tokens);
+        }
+        let seg = &self.segmenter;
+        let edges = &s.edges;
+        let is_edge = |i: usize| edges.is_edge(seg, &norm.text, i);
+        let mut cls = classify::classify(&self.profile.lexicon, &self.profile.category_ids, &norm.text, &is_edge);
         if let Some((model, map)) = &self.kind_model {
             s.model_scores.clear();
             s.model_scores.resize(model.labels().len(), 0.0);
@@ -402,12 +405,10 @@ impl Engine {
             self.blend_model(&mut cls, &by_category);
         }
         let near_city = group.and_then(|grp| g.ancestor_at(grp, Level::City));
-        let boundaries = &s.boundaries;
-        let seg = &self.segmenter;
         g.find_mentions(
             &norm.text,
             near_city,
-            &|i| boundaries.get(i).copied().unwrap_or(false),
+            &is_edge,
             &|w| seg.word_frequency(w) >= COMMON_WORD_FREQ,
             &mut s.mentions,
         );
@@ -436,7 +437,7 @@ impl Engine {
         let mut evidence: Vec<Evidence> = cls
             .hits
             .iter()
-            .map(|h| span(h.start, h.end, &h.label))
+            .map(|h| span(h.start, h.end, h.label.name(&self.profile.category_ids)))
             .collect();
         evidence.extend(juris.evidence.iter().map(|&(a, b)| span(a, b, "place")));
         evidence.sort_by_key(|e| (e.start, e.end));
@@ -551,6 +552,43 @@ impl Engine {
             cls.confidence = cls.confidence.max(blended[i]);
         }
         cls.category_scores = blended;
+    }
+
+    /// Resolves only the jurisdiction of a message (normalize, segment, find places, resolve):
+    /// the division and its candidates, without classification or routing.
+    pub fn locate(&self, text: &str, group_division: Option<&str>) -> Result<(Option<DivisionInfo>, f32)> {
+        if text.len() > self.limits.max_text_bytes {
+            return Err(Error::LimitExceeded { what: "message length in bytes", limit: self.limits.max_text_bytes, actual: text.len() });
+        }
+        let group = match group_division {
+            None => None,
+            Some(c) => Some(self.gazetteer.find_code(c).ok_or_else(|| Error::UnknownDivision { code: c.to_string() })?),
+        };
+        SCRATCH.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let s = &mut *guard;
+            let g = &self.gazetteer;
+            self.normalizer.normalize_into(text, &mut s.normalized);
+            s.edges.reset(s.normalized.text.len());
+            let near_city = group.and_then(|grp| g.ancestor_at(grp, Level::City));
+            let seg = &self.segmenter;
+            let (edges, norm) = (&s.edges, &s.normalized.text);
+            g.find_mentions(
+                &s.normalized.text,
+                near_city,
+                &|i| edges.is_edge(seg, norm, i),
+                &|w| seg.word_frequency(w) >= COMMON_WORD_FREQ,
+                &mut s.mentions,
+            );
+            let j = jurisdiction::resolve(g, &s.mentions, group);
+            let info = j.division.map(|id| DivisionInfo {
+                code: g.code(id),
+                name: g.display_name(id),
+                level: g.level(id),
+                path: g.path(id).into_iter().map(|p| g.display_name(p)).collect(),
+            });
+            Ok((info, j.confidence))
+        })
     }
 
     /// Triages many messages on `threads` threads (all cores when `None`); one result per

@@ -7,7 +7,7 @@
 //! `neg` (a negator). The same term may appear under several labels.
 
 use crate::error::{Error, ErrorKind, Result};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rustc_hash::FxHashMap;
 
 /// What a lexicon entry is evidence of.
@@ -96,7 +96,10 @@ impl Lexicon {
                 "lexicon has no terms",
             ));
         }
+        // A full DFA: a lexicon is a few thousand terms, small enough to trade memory for speed.
         let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&terms)
             .map_err(|e| {

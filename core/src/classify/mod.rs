@@ -59,10 +59,35 @@ pub struct Hit {
     pub start: usize,
     /// End of the span.
     pub end: usize,
-    /// The label it supported (a kind id, a category id, `rank:…`).
-    pub label: String,
+    /// The label it supported.
+    pub label: HitLabel,
     /// Its weight.
     pub weight: f32,
+}
+
+/// What a lexicon hit supported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitLabel {
+    /// A kind.
+    Kind(Kind),
+    /// A category, by index in the profile's categories.
+    Category(u16),
+    /// The implicated official's post.
+    Rank(Level),
+}
+
+impl HitLabel {
+    /// The label as reported in evidence: a kind id, a category id, or `rank:<level>`.
+    pub fn name<'a>(&self, categories: &'a [String]) -> &'a str {
+        match self {
+            HitLabel::Kind(k) => k.as_str(),
+            HitLabel::Category(c) => categories.get(*c as usize).map_or("", String::as_str),
+            HitLabel::Rank(Level::Village) => "rank:village",
+            HitLabel::Rank(Level::Township) => "rank:township",
+            HitLabel::Rank(Level::County) => "rank:county",
+            HitLabel::Rank(_) => "rank:city",
+        }
+    }
 }
 
 /// A trained scorer for a label set (the seam for the classifier issue).
@@ -137,31 +162,32 @@ pub fn blend(lexicon: &[f32], model: &[f32], w: f32) -> Vec<f32> {
 
 /// Scores `text` with the lexicon.
 ///
-/// `boundaries[i]` says whether normalized byte `i` is a word edge; short (one- or two-character)
+/// `is_edge(i)` says whether normalized byte `i` is a word edge; short (two-character)
 /// terms that straddle a word edge are ignored (要烟 in 需要烟花).
 pub fn classify(
     lexicon: &Lexicon,
     categories: &[String],
     text: &str,
-    boundaries: &[bool],
+    is_edge: &dyn Fn(usize) -> bool,
 ) -> Classification {
     let mut kind_raw = [0f32; 4];
     let mut cat_raw = vec![0f32; categories.len()];
     let mut rank: Option<Level> = None;
     let mut hits = Vec::new();
-    let mut negators: Vec<usize> = Vec::new(); // end offsets of negators
+    let mut last_negator_end: Option<usize> = None;
     for m in lexicon.automaton.find_iter(text) {
         let (s, e) = (m.start(), m.end());
         let term = &lexicon.terms[m.pattern().as_usize()];
-        if term.chars().count() <= 2 && straddles_word(boundaries, s, e) {
+        if e - s <= 8 && term.chars().count() == 2 && straddles_word(is_edge, text, s, e) {
             continue;
         }
-        let negated = negators
-            .iter()
-            .any(|&ne| ne <= s && text[ne..s].chars().count() <= NEGATION_WINDOW_CHARS);
+        // Only the nearest negator before the hit matters, and only within a few characters.
+        let negated = last_negator_end.is_some_and(|ne| {
+            ne <= s && s - ne <= 4 * NEGATION_WINDOW_CHARS && text[ne..s].chars().count() <= NEGATION_WINDOW_CHARS
+        });
         for entry in &lexicon.entries[m.pattern().as_usize()] {
             match entry.cue {
-                Cue::Negation => negators.push(e),
+                Cue::Negation => last_negator_end = Some(e),
                 Cue::Kind(k) => {
                     let kind = Kind::ALL[k as usize];
                     if negated && matches!(kind, Kind::Misconduct | Kind::Grievance) {
@@ -171,7 +197,7 @@ pub fn classify(
                     hits.push(Hit {
                         start: s,
                         end: e,
-                        label: kind.as_str().to_string(),
+                        label: HitLabel::Kind(kind),
                         weight: entry.weight,
                     });
                 }
@@ -180,7 +206,7 @@ pub fn classify(
                     hits.push(Hit {
                         start: s,
                         end: e,
-                        label: categories[c as usize].clone(),
+                        label: HitLabel::Category(c),
                         weight: entry.weight,
                     });
                 }
@@ -195,7 +221,7 @@ pub fn classify(
                     hits.push(Hit {
                         start: s,
                         end: e,
-                        label: format!("rank:{}", level.as_str()),
+                        label: HitLabel::Rank(level),
                         weight: entry.weight,
                     });
                 }
@@ -205,13 +231,14 @@ pub fn classify(
     decide(categories, kind_raw, cat_raw, rank, hits)
 }
 
-fn straddles_word(boundaries: &[bool], s: usize, e: usize) -> bool {
-    if boundaries.len() <= e {
+/// A two-character hit straddles words when its ends are not both word edges and its middle
+/// is one (要烟 in 需要|烟花).
+fn straddles_word(is_edge: &dyn Fn(usize) -> bool, text: &str, s: usize, e: usize) -> bool {
+    let mid = text[s..e].chars().next().map_or(e, |c| s + c.len_utf8());
+    if mid >= e {
         return false;
     }
-    let edges_ok = boundaries[s] && boundaries[e];
-    let inside_one = !boundaries[s + 1..e].iter().any(|&b| b);
-    !(edges_ok || inside_one)
+    is_edge(mid) && !(is_edge(s) && is_edge(e))
 }
 
 fn decide(

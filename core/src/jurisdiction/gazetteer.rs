@@ -10,7 +10,7 @@
 //!   those are only trusted near the posting group.
 
 use crate::error::{Error, ErrorKind, Result};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::hash::Hasher;
 use std::path::Path;
@@ -439,7 +439,11 @@ impl Gazetteer {
         self.anchors = anchors;
         self.lower_forms = lower;
         if !upper_patterns.is_empty() {
+            // Regional data (a few thousand names) gets a full DFA; national data (~7k upper
+            // names) stays an NFA to keep load time and memory down.
+            let kind = if upper_patterns.len() <= 20_000 { AhoCorasickKind::DFA } else { AhoCorasickKind::ContiguousNFA };
             let ac = AhoCorasick::builder()
+                .kind(Some(kind))
                 .match_kind(MatchKind::Standard)
                 .build(&upper_patterns)
                 .map_err(|e| {
@@ -709,7 +713,7 @@ impl Gazetteer {
             let automaton = if patterns.is_empty() {
                 None
             } else {
-                AhoCorasick::new(&patterns).ok()
+                AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(&patterns).ok()
             };
             NearIndex { automaton, targets }
         }))
