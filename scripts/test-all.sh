@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --release
+# The benchmarks must keep compiling.
+cargo bench --no-run -p suqiu-benches
 if [ -x scripts/test-c.sh ]; then scripts/test-c.sh; fi
 if [ -x scripts/test-python.sh ]; then scripts/test-python.sh; fi

@@ -335,7 +335,11 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--input" {
-            inputs.push(it.next().cloned().ok_or_else(|| Fatal("--input needs a value".into()))?);
+            inputs.push(
+                it.next()
+                    .cloned()
+                    .ok_or_else(|| Fatal("--input needs a value".into()))?,
+            );
         } else {
             rest.push(a.clone());
         }
@@ -348,7 +352,8 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
     for p in &inputs {
         let data = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
         for line in data.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| Fatal(format!("{p}: {e}")))?;
+            let v: serde_json::Value =
+                serde_json::from_str(line).map_err(|e| Fatal(format!("{p}: {e}")))?;
             if let Some(t) = v["text"].as_str() {
                 if !t.trim().is_empty() && t.len() <= suqiu::Limits::default().max_text_bytes {
                     texts.push(t.to_string());
@@ -372,8 +377,11 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
     // Rounds interleave the measurements and the best round of each counts, so that a burst
     // of load from elsewhere on the machine skews neither side of a ratio.
     let items: Vec<(&str, Option<&str>)> = texts.iter().map(|t| (t.as_str(), None)).collect();
-    let threads = c.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (mut jieba_s, mut triage_1, mut triage_n, mut locate_1) = (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    let threads = c
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let (mut jieba_s, mut triage_1, mut triage_n, mut locate_1) =
+        (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
     for _ in 0..5 {
         jieba_s = jieba_s.min(time_per_call(0.3, || {
             for t in &texts {
@@ -421,13 +429,24 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
     let p = engine.profile();
     let stage_classify = time_per_call(0.5, || {
         for (n, b) in &prepared {
-            std::hint::black_box(suqiu::classify::classify(&p.lexicon, &p.category_ids, &n.text, &|i| b.get(i).copied().unwrap_or(false)));
+            std::hint::black_box(suqiu::classify::classify(
+                &p.lexicon,
+                &p.category_ids,
+                &n.text,
+                &|i| b.get(i).copied().unwrap_or(false),
+            ));
         }
     });
     let g = engine.gazetteer();
     let stage_resolve = time_per_call(0.5, || {
         for (n, b) in &prepared {
-            g.find_mentions(&n.text, None, &|i| b.get(i).copied().unwrap_or(false), &|_| false, &mut mentions);
+            g.find_mentions(
+                &n.text,
+                None,
+                &|i| b.get(i).copied().unwrap_or(false),
+                &|_| false,
+                &mut mentions,
+            );
             std::hint::black_box(suqiu::jurisdiction::resolve(g, &mentions, None));
         }
     });

@@ -383,7 +383,12 @@ impl Engine {
         let seg = &self.segmenter;
         let edges = &s.edges;
         let is_edge = |i: usize| edges.is_edge(seg, &norm.text, i);
-        let mut cls = classify::classify(&self.profile.lexicon, &self.profile.category_ids, &norm.text, &is_edge);
+        let mut cls = classify::classify(
+            &self.profile.lexicon,
+            &self.profile.category_ids,
+            &norm.text,
+            &is_edge,
+        );
         if let Some((model, map)) = &self.kind_model {
             s.model_scores.clear();
             s.model_scores.resize(model.labels().len(), 0.0);
@@ -556,13 +561,27 @@ impl Engine {
 
     /// Resolves only the jurisdiction of a message (normalize, segment, find places, resolve):
     /// the division and its candidates, without classification or routing.
-    pub fn locate(&self, text: &str, group_division: Option<&str>) -> Result<(Option<DivisionInfo>, f32)> {
+    pub fn locate(
+        &self,
+        text: &str,
+        group_division: Option<&str>,
+    ) -> Result<(Option<DivisionInfo>, f32)> {
         if text.len() > self.limits.max_text_bytes {
-            return Err(Error::LimitExceeded { what: "message length in bytes", limit: self.limits.max_text_bytes, actual: text.len() });
+            return Err(Error::LimitExceeded {
+                what: "message length in bytes",
+                limit: self.limits.max_text_bytes,
+                actual: text.len(),
+            });
         }
         let group = match group_division {
             None => None,
-            Some(c) => Some(self.gazetteer.find_code(c).ok_or_else(|| Error::UnknownDivision { code: c.to_string() })?),
+            Some(c) => Some(
+                self.gazetteer
+                    .find_code(c)
+                    .ok_or_else(|| Error::UnknownDivision {
+                        code: c.to_string(),
+                    })?,
+            ),
         };
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();

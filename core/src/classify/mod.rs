@@ -183,7 +183,9 @@ pub fn classify(
         }
         // Only the nearest negator before the hit matters, and only within a few characters.
         let negated = last_negator_end.is_some_and(|ne| {
-            ne <= s && s - ne <= 4 * NEGATION_WINDOW_CHARS && text[ne..s].chars().count() <= NEGATION_WINDOW_CHARS
+            ne <= s
+                && s - ne <= 4 * NEGATION_WINDOW_CHARS
+                && text[ne..s].chars().count() <= NEGATION_WINDOW_CHARS
         });
         for entry in &lexicon.entries[m.pattern().as_usize()] {
             match entry.cue {

@@ -441,7 +441,11 @@ impl Gazetteer {
         if !upper_patterns.is_empty() {
             // Regional data (a few thousand names) gets a full DFA; national data (~7k upper
             // names) stays an NFA to keep load time and memory down.
-            let kind = if upper_patterns.len() <= 20_000 { AhoCorasickKind::DFA } else { AhoCorasickKind::ContiguousNFA };
+            let kind = if upper_patterns.len() <= 20_000 {
+                AhoCorasickKind::DFA
+            } else {
+                AhoCorasickKind::ContiguousNFA
+            };
             let ac = AhoCorasick::builder()
                 .kind(Some(kind))
                 .match_kind(MatchKind::Standard)
@@ -713,7 +717,10 @@ impl Gazetteer {
             let automaton = if patterns.is_empty() {
                 None
             } else {
-                AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(&patterns).ok()
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&patterns)
+                    .ok()
             };
             NearIndex { automaton, targets }
         }))

@@ -99,7 +99,8 @@ fn is_block_char(c: char) -> bool {
         | '\u{2B820}'..='\u{2CEAF}'
         | '\u{2CEB0}'..='\u{2EBEF}'
         | '\u{2F800}'..='\u{2FA1F}')
-        || (c.is_ascii() && (c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')))
+        || (c.is_ascii()
+            && (c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')))
 }
 
 /// Word edges computed on demand: only the blocks (runs of [`is_block_char`]) that a question
@@ -138,7 +139,9 @@ impl LazyEdges {
         }
         let before = text[..i].chars().next_back();
         let after = text[i..].chars().next();
-        let (Some(b), Some(a)) = (before, after) else { return true };
+        let (Some(b), Some(a)) = (before, after) else {
+            return true;
+        };
         if b.is_whitespace() && a.is_whitespace() {
             // jieba drops white space: no token starts or ends inside a run of it.
             return false;
@@ -148,8 +151,16 @@ impl LazyEdges {
             return true;
         }
         // Find the block around i and cut it.
-        let start = text[..i].char_indices().rev().take_while(|&(_, c)| is_block_char(c)).last().map_or(i, |(p, _)| p);
-        let end = text[i..].char_indices().find(|&(_, c)| !is_block_char(c)).map_or(text.len(), |(p, _)| i + p);
+        let start = text[..i]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_block_char(c))
+            .last()
+            .map_or(i, |(p, _)| p);
+        let end = text[i..]
+            .char_indices()
+            .find(|&(_, c)| !is_block_char(c))
+            .map_or(text.len(), |(p, _)| i + p);
         let mut tokens = self.tokens.borrow_mut();
         seg.cut_into(&text[start..end], &mut tokens);
         let mut state = self.state.borrow_mut();
@@ -213,7 +224,9 @@ mod tests {
             boundary_map(text.len(), &toks, &mut full);
             lazy.reset(text.len());
             // Ask in a scrambled order so that blocks are cut on demand in any sequence.
-            let mut order: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            let mut order: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
             order.reverse();
             let third = order.len() / 3;
             order.rotate_left(third);

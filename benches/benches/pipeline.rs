@@ -1,0 +1,110 @@
+//! Each stage (normalize, segment, classify, resolve, route) and the whole triage, in
+//! messages/s and MB/s, plus batch triage on 1 and 2 threads.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+use suqiu::{Engine, Kind};
+
+fn stages(c: &mut Criterion) {
+    let (texts, source) = suqiu_benches::corpus();
+    eprintln!("corpus: {} messages from {source}", texts.len());
+    let bytes: u64 = texts.iter().map(|t| t.len() as u64).sum();
+    let engine = Engine::default();
+    let normalized: Vec<_> = texts
+        .iter()
+        .map(|t| engine.normalizer().normalize(t))
+        .collect();
+    let mut tokens = Vec::new();
+    let bounds: Vec<Vec<bool>> = normalized
+        .iter()
+        .map(|n| {
+            engine.segmenter().cut_into(&n.text, &mut tokens);
+            let mut b = Vec::new();
+            suqiu::segment::boundary_map(n.text.len(), &tokens, &mut b);
+            b
+        })
+        .collect();
+
+    for (name, throughput) in [
+        ("messages", Throughput::Elements(texts.len() as u64)),
+        ("bytes", Throughput::Bytes(bytes)),
+    ] {
+        let mut g = c.benchmark_group(format!("stage/{name}"));
+        g.throughput(throughput);
+        g.sample_size(10);
+        let mut norm = suqiu::normalize::Normalized::default();
+        g.bench_function("normalize", |b| {
+            b.iter(|| {
+                for t in &texts {
+                    engine.normalizer().normalize_into(black_box(t), &mut norm);
+                }
+            })
+        });
+        g.bench_function("segment", |b| {
+            b.iter(|| {
+                for n in &normalized {
+                    engine.segmenter().cut_into(black_box(&n.text), &mut tokens);
+                }
+            })
+        });
+        let p = engine.profile();
+        g.bench_function("classify", |b| {
+            b.iter(|| {
+                for (n, bd) in normalized.iter().zip(&bounds) {
+                    black_box(suqiu::classify::classify(
+                        &p.lexicon,
+                        &p.category_ids,
+                        &n.text,
+                        &|i| bd[i],
+                    ));
+                }
+            })
+        });
+        let gz = engine.gazetteer();
+        let mut mentions = Vec::new();
+        g.bench_function("resolve", |b| {
+            b.iter(|| {
+                for (n, bd) in normalized.iter().zip(&bounds) {
+                    gz.find_mentions(&n.text, None, &|i| bd[i], &|_| false, &mut mentions);
+                    black_box(suqiu::jurisdiction::resolve(gz, &mentions, None));
+                }
+            })
+        });
+        let village = gz.find_code("430202001012");
+        g.bench_function("route", |b| {
+            b.iter(|| {
+                for _ in &texts {
+                    black_box(p.router.route(
+                        gz,
+                        Kind::Grievance,
+                        Some("roads_transport"),
+                        village,
+                        None,
+                    ));
+                }
+            })
+        });
+        g.bench_function("triage", |b| {
+            b.iter(|| {
+                for t in &texts {
+                    let _ = black_box(engine.triage(t, None));
+                }
+            })
+        });
+        g.finish();
+    }
+
+    let items: Vec<(&str, Option<&str>)> = texts.iter().map(|t| (t.as_str(), None)).collect();
+    let mut g = c.benchmark_group("batch");
+    g.throughput(Throughput::Elements(texts.len() as u64));
+    g.sample_size(10);
+    for threads in [1usize, 2] {
+        g.bench_function(format!("triage_batch/{threads}_threads"), |b| {
+            b.iter(|| black_box(engine.triage_batch(&items, Some(threads))))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
