@@ -18,6 +18,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod aggregate;
 pub mod classify;
 pub mod error;
 pub mod jsonl;

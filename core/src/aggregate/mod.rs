@@ -1,0 +1,592 @@
+//! Stage 6, aggregate: triaged reports (id, time, group, likes, text) in; [`Issue`]s out —
+//! near-duplicate reports from many groups folded into one issue, routed once at the level
+//! that covers every place it was reported from, and ranked by hotness.
+//!
+//! Similarity works on character bigrams of a report's *key text* (its title when it has one,
+//! else its text) and of its body (the first 200 characters), each weighted by an inverse
+//! document frequency learned online from the reports seen so far, so that the rare words that
+//! name a place or an estate (丽发新城, 伊景园滨河苑) count and 小区/问题/投诉 do not.
+//! Candidates come from an inverted index over the rarer key bigrams; a report joins the open
+//! issue with the best match over its members (any-member linkage, so rewordings chain) when:
+//! weighted Jaccard of the key texts ≥ 0.3, or the key text of one is mostly contained in the
+//! other's (weighted containment ≥ 0.7 with Jaccard ≥ 0.18), or the bodies are near-duplicates
+//! (weighted Jaccard ≥ 0.3); and the categories agree (waived for near-duplicates: key ≥ 0.6
+//! or body ≥ 0.5), and the places are compatible (one contains the other, or both lie in one
+//! county). The state is plain serde data, so a service can save it and restore it.
+
+use crate::classify::Kind;
+use crate::jurisdiction::{DivisionId, Gazetteer, Level};
+use crate::route::Route;
+use crate::Engine;
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::{Deserialize, Serialize};
+use std::hash::Hasher;
+
+/// Tuning of the aggregator.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AggregatorConfig {
+    /// Issues not reported for this many seconds are closed (default 90 days).
+    pub window_seconds: i64,
+    /// Minimum weighted Jaccard of key texts (default 0.3).
+    pub min_key_jaccard: f32,
+    /// Minimum weighted containment of key texts (default 0.7), with Jaccard ≥ 0.6 × the above.
+    pub min_key_containment: f32,
+    /// Minimum weighted Jaccard of bodies (default 0.3).
+    pub min_body_jaccard: f32,
+}
+
+impl Default for AggregatorConfig {
+    fn default() -> Self {
+        AggregatorConfig { window_seconds: 90 * 86_400, min_key_jaccard: 0.3, min_key_containment: 0.7, min_body_jaccard: 0.3 }
+    }
+}
+
+/// One report, after triage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Caller's id.
+    pub id: String,
+    /// Unix seconds.
+    pub time: i64,
+    /// Posting group's division code, if known.
+    pub group: Option<String>,
+    /// Likes, where the source has them.
+    pub likes: u32,
+    /// Title (subject line), where the source has one.
+    pub title: Option<String>,
+    /// The text.
+    pub text: String,
+    /// Triaged kind.
+    pub kind: Kind,
+    /// Triaged category.
+    pub category: Option<String>,
+    /// The runner-up category, when its score is at least half the winner's: reports of one
+    /// problem often split between two neighbouring categories.
+    pub also_category: Option<String>,
+    /// Triaged division code.
+    pub division: Option<String>,
+}
+
+/// Members compared per issue (the first ones): bounds the cost of any-member linkage.
+const MAX_COMPARED_MEMBERS: usize = 12;
+/// Share of `min_key_jaccard` required between two untitled reports.
+const UNTITLED_KEY_SHARE: f32 = 0.75;
+/// Pseudo-reports added to the document count of the online IDF.
+const IDF_PRIOR_REPORTS: f32 = 1000.0;
+/// Candidate issues examined per report (those sharing the most rare bigrams with it).
+const MAX_CANDIDATES: usize = 8;
+/// Expiry is checked at most this often, in seconds of report time.
+const EXPIRY_RESOLUTION_SECONDS: i64 = 3600;
+/// Index entries shared by more open issues than this are skipped when finding candidates.
+const MAX_POSTING: usize = 64;
+/// A report's distinctive names: this many of its rarest key bigrams.
+const DISTINCTIVE_BIGRAMS: usize = 3;
+/// A shared bigram is distinctive when its weight reaches this share of the weight of the
+/// report's `DISTINCTIVE_BIGRAMS`-th rarest bigram.
+const DISTINCTIVE_SHARE: f32 = 0.8;
+/// Characters of the body that take part in body similarity.
+const BODY_CHARS: usize = 200;
+
+/// Bigram sets of one member, with their total weights at the time it arrived.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Shingles {
+    key: Vec<u32>,
+    body: Vec<u32>,
+    key_weight: f32,
+    body_weight: f32,
+    categories: Vec<String>,
+    /// Whether its key is a title.
+    titled: bool,
+}
+
+/// An issue: one problem and every report of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Issue {
+    /// Stable id (derived from the first report's id).
+    pub issue_id: String,
+    /// The first report's text (its title and text).
+    pub representative: String,
+    /// Member report ids, in arrival order.
+    pub members: Vec<String>,
+    /// Distinct posting groups, in arrival order.
+    pub groups: Vec<String>,
+    /// Earliest report time (unix seconds).
+    pub first_seen: i64,
+    /// Latest report time (unix seconds).
+    pub last_seen: i64,
+    /// Sum of likes.
+    pub likes: u64,
+    /// Kind of the first report (misconduct wins if any member is misconduct).
+    pub kind: Kind,
+    /// Category of the first report.
+    pub category: Option<String>,
+    /// Code of the division covering every member (their lowest common ancestor).
+    pub division: Option<String>,
+    shingles: Vec<Shingles>,
+}
+
+impl Issue {
+    /// Takes in every report of `other` (the earlier-opened issue keeps its id).
+    fn merge(&mut self, g: &Gazetteer, other: Issue) {
+        self.members.extend(other.members);
+        for grp in other.groups {
+            if !self.groups.contains(&grp) {
+                self.groups.push(grp);
+            }
+        }
+        self.first_seen = self.first_seen.min(other.first_seen);
+        self.last_seen = self.last_seen.max(other.last_seen);
+        self.likes += other.likes;
+        if other.kind == Kind::Misconduct {
+            self.kind = Kind::Misconduct;
+        }
+        let a = self.division.as_deref().and_then(|c| g.find_code(c));
+        let b = other.division.as_deref().and_then(|c| g.find_code(c));
+        self.division = match (a, b) {
+            (Some(a), Some(b)) => g.common_ancestor(a, b).map(|x| g.code(x)),
+            (Some(a), None) | (None, Some(a)) => Some(g.code(a)),
+            (None, None) => None,
+        };
+        self.shingles.extend(other.shingles);
+    }
+
+    /// Number of reports.
+    pub fn count(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Hotness: `(reports + 2·(distinct groups − 1) + 2·ln(1 + likes)) · 0.5^(age / 7 days)`,
+    /// age measured from the issue's last report to `now`. More reports from more groups, more
+    /// likes and recent activity rank higher; a week of silence halves it.
+    pub fn hotness(&self, now: i64) -> f64 {
+        let base = self.members.len() as f64 + 2.0 * (self.groups.len().max(1) - 1) as f64 + 2.0 * (1.0 + self.likes as f64).ln();
+        let age_days = (now - self.last_seen).max(0) as f64 / 86_400.0;
+        base * 0.5f64.powf(age_days / 7.0)
+    }
+}
+
+/// The streaming aggregator: open issues in a time window, an inverted index over them, and
+/// the document frequencies that weight similarity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aggregator {
+    config: AggregatorConfig,
+    open: Vec<Option<Issue>>,
+    closed: Vec<Issue>,
+    /// Key bigram → open issue slots holding it.
+    #[serde(with = "sorted_map")]
+    index: FxHashMap<u32, Vec<u32>>,
+    #[serde(with = "sorted_map")]
+    key_df: FxHashMap<u32, u32>,
+    #[serde(with = "sorted_map")]
+    body_df: FxHashMap<u32, u32>,
+    reports: u32,
+    now: i64,
+    last_expiry: i64,
+    /// Closed issues whose index entries have not been swept yet.
+    stale: usize,
+}
+
+/// Hash maps serialize as sorted lists, so that a saved state is byte-for-byte reproducible.
+mod sorted_map {
+    use rustc_hash::FxHashMap;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub fn serialize<V: Serialize + Ord, S: Serializer>(m: &FxHashMap<u32, V>, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<(&u32, &V)> = m.iter().collect();
+        v.sort();
+        v.serialize(s)
+    }
+    pub fn deserialize<'de, V: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<FxHashMap<u32, V>, D::Error> {
+        let v: Vec<(u32, V)> = Vec::deserialize(d)?;
+        Ok(v.into_iter().collect())
+    }
+}
+
+fn mix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ceb9fe1a85ec53);
+    h ^ (h >> 33)
+}
+
+/// Sorted, deduplicated hashes of the character bigrams of the letters and digits of `text`
+/// (normalized; at most `max_chars` characters).
+pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
+    // Fold character by character and stop at `max_chars`: a long body is never folded whole.
+    let normalizer = engine.normalizer();
+    let chars: Vec<char> = text.chars().filter_map(|c| normalizer.fold_char(c)).filter(|c| c.is_alphanumeric()).take(max_chars).collect();
+    let mut out: Vec<u32> = chars.windows(2).map(|w| (mix(((w[0] as u64) << 32) | w[1] as u64) & 0xffff_ffff) as u32).collect();
+    if out.is_empty() {
+        out.extend(chars.iter().map(|&c| (mix(c as u64) & 0xffff_ffff) as u32));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Weighted intersection of sorted `a` (with weights `wa`, aligned) and sorted `b`, and the
+/// largest weight among the shared elements.
+fn weighted_intersection(a: &[u32], wa: &[f32], b: &[u32]) -> (f32, f32) {
+    let (mut i, mut j, mut inter, mut max) = (0, 0, 0f32, 0f32);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += wa[i];
+                max = max.max(wa[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (inter, max)
+}
+
+/// Places are compatible when either is unknown, one contains the other, or they share a county.
+fn places_compatible(g: &Gazetteer, a: Option<DivisionId>, b: Option<DivisionId>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => g.is_ancestor_or_self(a, b) || g.is_ancestor_or_self(b, a) || g.common_ancestor(a, b).is_some_and(|lca| g.level(lca) >= Level::County),
+        _ => true,
+    }
+}
+
+impl Aggregator {
+    /// An empty aggregator.
+    pub fn new(config: AggregatorConfig) -> Self {
+        Aggregator {
+            config,
+            open: Vec::new(),
+            closed: Vec::new(),
+            index: FxHashMap::default(),
+            key_df: FxHashMap::default(),
+            body_df: FxHashMap::default(),
+            reports: 0,
+            now: i64::MIN,
+            last_expiry: i64::MIN,
+            stale: 0,
+        }
+    }
+
+    /// Adds a report; returns the id of the issue it joined or opened. Reports should arrive in
+    /// time order; an earlier time than the latest seen does not move the clock back.
+    pub fn add(&mut self, engine: &Engine, report: Report) -> String {
+        let g = engine.gazetteer();
+        if report.time > self.now {
+            self.now = report.time;
+            // Expiry runs at most once per hour of report time: windows are days long.
+            if self.now >= self.last_expiry.saturating_add(EXPIRY_RESOLUTION_SECONDS) {
+                self.last_expiry = self.now;
+                self.expire();
+            }
+        }
+        let key = shingles(engine, report.title.as_deref().unwrap_or(&report.text), usize::MAX);
+        let body = if report.title.is_some() { shingles(engine, &report.text, BODY_CHARS) } else { key.clone() };
+        self.reports += 1;
+        for &k in &key {
+            *self.key_df.entry(k).or_insert(0) += 1;
+        }
+        for &k in &body {
+            *self.body_df.entry(k).or_insert(0) += 1;
+        }
+        let n = self.reports as f32;
+        // A prior of IDF_PRIOR_REPORTS unseen reports keeps the first few reports from giving
+        // their shared words zero weight (every bigram is "common" among three reports).
+        let idf = |df: &FxHashMap<u32, u32>, h: u32| ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *df.get(&h).unwrap_or(&0) as f32)).ln();
+        let key_w: Vec<f32> = key.iter().map(|&h| idf(&self.key_df, h)).collect();
+        let body_w: Vec<f32> = body.iter().map(|&h| idf(&self.body_df, h)).collect();
+        let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
+        let mut categories: Vec<String> = report.category.iter().chain(report.also_category.iter()).cloned().collect();
+        categories.dedup();
+        let div = report.division.as_deref().and_then(|c| g.find_code(c));
+        // Candidates: open issues sharing key bigrams with the report (bigrams held by many
+        // open issues are skipped: they find everything and distinguish nothing).
+        let mut rare: Vec<(f32, u32)> = key.iter().zip(&key_w).map(|(&h, &w)| (w, h)).collect();
+        rare.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut candidates: Vec<u32> = Vec::new();
+        for h in &key {
+            if let Some(slots) = self.index.get(h) {
+                if slots.len() <= MAX_POSTING {
+                    candidates.extend(slots);
+                }
+            }
+        }
+        // Keep the issues that share the most bigrams: a bounded amount of work per report.
+        candidates.sort_unstable();
+        let mut counted: Vec<(u32, u32)> = Vec::with_capacity(candidates.len());
+        for &c in &candidates {
+            match counted.last_mut() {
+                Some((slot, n)) if *slot == c => *n += 1,
+                _ => counted.push((c, 1)),
+            }
+        }
+        counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        counted.truncate(MAX_CANDIDATES);
+        candidates.clear();
+        candidates.extend(counted.iter().map(|&(slot, _)| slot));
+        let distinctive_floor = rare.get(DISTINCTIVE_BIGRAMS - 1).or(rare.last()).map_or(0.0, |&(w, _)| w);
+        let cfg = self.config;
+        // Every open issue the report matches; the best absorbs the others (they were one
+        // problem all along, reported in words that only this report bridges).
+        let mut matches: Vec<(f32, usize)> = Vec::new();
+        for &slot in &candidates {
+            let Some(issue) = &self.open[slot as usize] else { continue };
+            let idiv = issue.division.as_deref().and_then(|c| g.find_code(c));
+            if !places_compatible(g, idiv, div) {
+                continue;
+            }
+            let mut score = 0f32;
+            let members = issue.shingles.len();
+            for (mi, m) in issue.shingles.iter().enumerate().rev().take(MAX_COMPARED_MEMBERS) {
+                let (ki, shared_max) = weighted_intersection(&key, &key_w, &m.key);
+                let ku = key_total + m.key_weight - ki;
+                let kj = if ku > 0.0 { ki / ku } else { 0.0 };
+                let smaller = key_total.min(m.key_weight);
+                let kc = if smaller > 0.0 { (ki / smaller).min(1.0) } else { 0.0 };
+                // Bodies are long: compare them with the first and the latest member only.
+                let bj = if mi == 0 || mi + 1 == members {
+                    let (bi, _) = weighted_intersection(&body, &body_w, &m.body);
+                    let bu = body_total + m.body_weight - bi;
+                    if bu > 0.0 { bi / bu } else { 0.0 }
+                } else {
+                    0.0
+                };
+                // Without a title the key is the whole message, filler words and all: its bar is
+                // lower (the distinctive-name check below guards precision).
+                let key_bar = if m.titled || report.title.is_some() { cfg.min_key_jaccard } else { UNTITLED_KEY_SHARE * cfg.min_key_jaccard };
+                let similar = kj >= key_bar
+                    || (kc >= cfg.min_key_containment && kj >= 0.6 * key_bar)
+                    || bj >= cfg.min_body_jaccard;
+                let near_duplicate = kj >= 0.6 || bj >= 0.5;
+                // Two reports about one thing share a distinctive name: one of the shared
+                // bigrams is about as rare as the report's rarest (聚利人普惠 vs 展星 are two
+                // companies that only share 投资有限公司涉嫌诈骗).
+                let distinctive = shared_max >= DISTINCTIVE_SHARE * distinctive_floor;
+                let categories_agree = categories.is_empty() && m.categories.is_empty() || categories.iter().any(|c| m.categories.contains(c));
+                if similar && (near_duplicate || (categories_agree && distinctive)) {
+                    score = score.max(kj.max(bj));
+                }
+            }
+            if score > 0.0 {
+                matches.push((score, slot as usize));
+            }
+        }
+        matches.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let best = matches.first().copied();
+        if matches.len() > 1 {
+            let target = matches[0].1;
+            for &(_, other) in &matches[1..] {
+                if let Some(absorbed) = self.open[other].take() {
+                    for key in absorbed.shingles.iter().flat_map(|m| m.key.iter()) {
+                        if let Some(slots) = self.index.get_mut(key) {
+                            for s in slots.iter_mut() {
+                                if *s as usize == other {
+                                    *s = target as u32;
+                                }
+                            }
+                            slots.sort_unstable();
+                            slots.dedup();
+                        }
+                    }
+                    let into = self.open[target].as_mut().expect("target is open");
+                    into.merge(g, absorbed);
+                }
+            }
+        }
+        let shingle = Shingles { key: key.clone(), body, key_weight: key_total, body_weight: body_total, categories, titled: report.title.is_some() };
+        let slot = match best {
+            Some((_, slot)) => {
+                let issue = self.open[slot].as_mut().expect("candidate slot is open");
+                issue.members.push(report.id);
+                if let Some(grp) = report.group {
+                    if !issue.groups.contains(&grp) {
+                        issue.groups.push(grp);
+                    }
+                }
+                issue.first_seen = issue.first_seen.min(report.time);
+                issue.last_seen = issue.last_seen.max(report.time);
+                issue.likes += report.likes as u64;
+                if report.kind == Kind::Misconduct {
+                    issue.kind = Kind::Misconduct;
+                }
+                let idiv = issue.division.as_deref().and_then(|c| g.find_code(c));
+                issue.division = match (idiv, div) {
+                    (Some(a), Some(b)) => g.common_ancestor(a, b).map(|x| g.code(x)),
+                    (Some(a), None) | (None, Some(a)) => Some(g.code(a)),
+                    (None, None) => None,
+                };
+                issue.shingles.push(shingle);
+                slot
+            }
+            None => {
+                let representative = match &report.title {
+                    Some(t) => format!("{t}\n{}", report.text),
+                    None => report.text,
+                };
+                self.open.push(Some(Issue {
+                    issue_id: format!("issue-{:016x}", mix(fx(&report.id))),
+                    representative,
+                    members: vec![report.id],
+                    groups: report.group.into_iter().collect(),
+                    first_seen: report.time,
+                    last_seen: report.time,
+                    likes: report.likes as u64,
+                    kind: report.kind,
+                    category: report.category,
+                    division: div.map(|d| g.code(d)),
+                    shingles: vec![shingle],
+                }));
+                self.open.len() - 1
+            }
+        };
+        for k in key {
+            let slots = self.index.entry(k).or_default();
+            if slots.last() != Some(&(slot as u32)) && !slots.contains(&(slot as u32)) {
+                slots.push(slot as u32);
+            }
+        }
+        self.open[slot].as_ref().map(|i| i.issue_id.clone()).unwrap_or_default()
+    }
+
+    /// Closes the open issues whose last report is older than the window.
+    fn expire(&mut self) {
+        let cutoff = self.now.saturating_sub(self.config.window_seconds);
+        for slot in 0..self.open.len() {
+            if self.open[slot].as_ref().is_some_and(|i| i.last_seen < cutoff) {
+                let issue = self.open[slot].take().expect("checked");
+                self.closed.push(issue);
+                self.stale += 1;
+            }
+        }
+        // Index entries of closed issues are skipped when read; sweep them once they pile up.
+        if self.stale > 1024 && self.stale * 4 > self.open.len() {
+            self.stale = 0;
+            let open = &self.open;
+            self.index.retain(|_, slots| {
+                slots.retain(|&s| open[s as usize].is_some());
+                !slots.is_empty()
+            });
+        }
+    }
+
+    /// Open issues.
+    pub fn open_issues(&self) -> impl Iterator<Item = &Issue> {
+        self.open.iter().flatten()
+    }
+
+    /// Every issue, open and closed, hottest first (ties by first report time, then id).
+    pub fn ranked(&self) -> Vec<&Issue> {
+        let mut all: Vec<&Issue> = self.open.iter().flatten().chain(self.closed.iter()).collect();
+        let now = self.now;
+        all.sort_by(|a, b| b.hotness(now).total_cmp(&a.hotness(now)).then(a.first_seen.cmp(&b.first_seen)).then(a.issue_id.cmp(&b.issue_id)));
+        all
+    }
+
+    /// The issue id of every report seen, open or closed.
+    pub fn assignments(&self) -> FxHashMap<&str, &str> {
+        let mut out = FxHashMap::default();
+        for issue in self.open.iter().flatten().chain(self.closed.iter()) {
+            for m in &issue.members {
+                out.insert(m.as_str(), issue.issue_id.as_str());
+            }
+        }
+        out
+    }
+
+    /// The latest report time seen.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The route of an issue, recomputed at the division covering all its members.
+    pub fn route(&self, engine: &Engine, issue: &Issue) -> Option<Route> {
+        let g = engine.gazetteer();
+        let div = issue.division.as_deref().and_then(|c| g.find_code(c));
+        if issue.kind == Kind::Other {
+            return None;
+        }
+        engine.profile().router.route(g, issue.kind, issue.category.as_deref(), div, None)
+    }
+
+    /// Serializes the state (JSON).
+    pub fn save(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Restores a state saved by [`Aggregator::save`].
+    pub fn restore(state: &str) -> crate::Result<Self> {
+        serde_json::from_str(state).map_err(|e| crate::Error::InvalidInput(format!("aggregator state: {e}")))
+    }
+}
+
+pub(crate) fn fx(s: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+/// Parses `YYYY/MM/DD HH:MM:SS` (as in the message data) or ISO 8601 (`YYYY-MM-DD`,
+/// `YYYY-MM-DDTHH:MM:SS`, with an optional `Z` or `±HH:MM` offset) to unix seconds.
+pub fn parse_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, rest) = match s.find([' ', 'T']) {
+        Some(i) => (&s[..i], s[i + 1..].trim()),
+        None => (s, ""),
+    };
+    let mut d = date.split(['/', '-']);
+    let y: i64 = d.next()?.parse().ok()?;
+    let m: i64 = d.next()?.parse().ok()?;
+    let day: i64 = d.next()?.parse().ok()?;
+    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (clock, offset) = match rest.find(['Z', '+']).or_else(|| rest.rfind('-')) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let mut secs = 0i64;
+    if !clock.is_empty() {
+        let mut t = clock.split(':');
+        let h: i64 = t.next()?.parse().ok()?;
+        let mi: i64 = t.next().unwrap_or("0").parse().ok()?;
+        let se: f64 = t.next().unwrap_or("0").parse().ok()?;
+        if h > 23 || mi > 59 || !(0.0..61.0).contains(&se) {
+            return None;
+        }
+        secs = h * 3600 + mi * 60 + se as i64;
+    }
+    let off = match offset {
+        "" | "Z" => 0,
+        o => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            let mut p = o[1..].split(':');
+            let oh: i64 = p.next()?.parse().ok()?;
+            let om: i64 = p.next().unwrap_or("0").parse().ok()?;
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = if y2 >= 0 { y2 } else { y2 - 399 } / 400;
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + secs - off)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_time_formats() {
+        assert_eq!(parse_time("1970-01-01"), Some(0));
+        assert_eq!(parse_time("2019/2/28 11:25:05"), Some(1_551_353_105));
+        assert_eq!(parse_time("2019-02-28T11:25:05Z"), Some(1_551_353_105));
+        assert_eq!(parse_time("2019-02-28T19:25:05+08:00"), Some(1_551_353_105));
+        assert_eq!(parse_time("2019/13/01"), None);
+        assert_eq!(parse_time("yesterday"), None);
+    }
+}
