@@ -194,6 +194,19 @@ enum suqiu_status suqiu_result_evidence(const struct suqiu_result *result,
                                         const char **out_label);
 
 /**
+ * Aggregates report lines (JSON Lines as for `suqiu aggregate`: `id`, `text`, optional
+ * `title`, `group_division`, `time`, `likes`) into issues; `*out_jsonl` receives rejected
+ * lines first (`{"line","error","error_kind"}`), then one line per issue, hottest first.
+ * `window_days` <= 0 uses the default (90); NaN or infinity is `INVALID_INPUT`. Free the
+ * output with `suqiu_string_free`.
+ */
+enum suqiu_status suqiu_aggregate_jsonl(const struct suqiu_engine *engine,
+                                        const uint8_t *jsonl,
+                                        size_t jsonl_len,
+                                        double window_days,
+                                        char **out_jsonl);
+
+/**
  * Loads and validates a model file written by `suqiu train`.
  */
 enum suqiu_status suqiu_model_load(const char *path, struct suqiu_model **out);

@@ -476,51 +476,29 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
     Ok(true)
 }
 
-/// Formats unix seconds as ISO 8601 UTC.
-fn iso8601(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
-}
-
-/// The second-best category when it scores at least half the best (see `Report::also_category`).
-fn runner_up_category(engine: &suqiu::Engine, t: &suqiu::Triage) -> Option<String> {
-    let best = t.category.as_deref()?;
-    let top = t.scores.get(best).copied().unwrap_or(0.0);
-    engine
-        .profile()
-        .category_ids
-        .iter()
-        .filter(|c| c.as_str() != best)
-        .map(|c| (c, t.scores.get(c).copied().unwrap_or(0.0)))
-        .filter(|&(_, s)| s > 0.0 && s >= 0.5 * top)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(c, _)| c.clone())
-}
-
 /// Triages reports and folds near-duplicates into issues, printed hottest first.
 fn aggregate(args: &[String]) -> Result<bool, Fatal> {
-    use suqiu::aggregate::{parse_time, Aggregator, AggregatorConfig, Report};
+    use suqiu::aggregate::{Aggregator, AggregatorConfig};
     let mut rest = Vec::new();
     let mut config = AggregatorConfig::default();
     let (mut save, mut restore, mut gold) = (None, None, None::<String>);
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = || it.next().cloned().ok_or_else(|| Fatal(format!("{a} needs a value\n{USAGE}")));
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Fatal(format!("{a} needs a value\n{USAGE}")))
+        };
         match a.as_str() {
             "--window" => {
                 let v = value()?;
-                let days: f64 = v.parse().ok().filter(|d: &f64| d.is_finite() && *d > 0.0).ok_or_else(|| Fatal(format!("--window {v:?} is not a positive number of days")))?;
+                let days: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|d: &f64| d.is_finite() && *d > 0.0)
+                    .ok_or_else(|| {
+                        Fatal(format!("--window {v:?} is not a positive number of days"))
+                    })?;
                 config.window_seconds = (days * 86_400.0) as i64;
             }
             "--save" => save = Some(value()?),
@@ -543,88 +521,14 @@ fn aggregate(args: &[String]) -> Result<bool, Fatal> {
         }
         None => Aggregator::new(config),
     };
-    // Parse and triage every line (in parallel), then feed the aggregator in time order.
-    let lines: Vec<(usize, &[u8])> = input.split(|&b| b == b'\n').enumerate().filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace)).map(|(i, l)| (i + 1, l)).collect();
-    let parse = |&(n, l): &(usize, &[u8])| -> Result<Report, String> {
-        let v: serde_json::Value = serde_json::from_slice(l).map_err(|e| format!("line {n}: {e}"))?;
-        let body = v["text"].as_str().ok_or_else(|| format!("line {n}: missing \"text\""))?;
-        let title = v["title"].as_str().filter(|t| !t.trim().is_empty()).map(str::to_string);
-        let text = match &title {
-            Some(t) => format!("{t}\n{body}"),
-            None => body.to_string(),
-        };
-        let group = v["group_division"].as_str().map(str::to_string);
-        let t = engine.triage(&text, group.as_deref()).map_err(|e| format!("line {n}: {e}"))?;
-        let time = match &v["time"] {
-            serde_json::Value::String(s) => parse_time(s).ok_or_else(|| format!("line {n}: time {s:?} is not ISO 8601 or YYYY/MM/DD HH:MM:SS"))?,
-            serde_json::Value::Number(x) => x.as_i64().unwrap_or(0),
-            _ => 0,
-        };
-        let id = match &v["id"] {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => format!("line-{n}"),
-            other => other.to_string(),
-        };
-        Ok(Report {
-            id,
-            time,
-            group,
-            likes: v["likes"].as_u64().unwrap_or(0).min(u32::MAX as u64) as u32,
-            title,
-            text: body.to_string(),
-            kind: t.kind,
-            also_category: runner_up_category(&engine, &t),
-            category: t.category,
-            division: t.division.map(|d| d.code),
-        })
-    };
-    use rayon::prelude::*;
-    let parsed: Vec<Result<Report, String>> = match c.threads {
-        Some(n) => rayon::ThreadPoolBuilder::new().num_threads(n).build().map_err(|e| Fatal(e.to_string()))?.install(|| lines.par_iter().map(parse).collect()),
-        None => lines.par_iter().map(parse).collect(),
-    };
-    let mut all_ok = true;
-    let mut reports = Vec::with_capacity(parsed.len());
-    for r in parsed {
-        match r {
-            Ok(r) => reports.push(r),
-            Err(e) => {
-                all_ok = false;
-                eprintln!("suqiu: {e}");
-            }
-        }
+    let run = suqiu::jsonl::aggregate_lines(&engine, &mut agg, &input, c.threads);
+    let rejected = &run.rejected;
+    for r in rejected {
+        eprintln!("suqiu: line {}: {}", r.line, r.error);
     }
-    reports.sort_by_key(|r| r.time); // stable: same-time reports keep input order
-    let started = std::time::Instant::now();
-    let n = reports.len();
-    for r in reports {
-        agg.add(&engine, r);
-    }
-    let secs = started.elapsed().as_secs_f64();
-    let g = engine.gazetteer();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let now = agg.now();
-    for issue in agg.ranked() {
-        let division = issue.division.as_deref().and_then(|code| g.find_code(code)).map(|id| {
-            serde_json::json!({"code": g.code(id), "name": g.display_name(id), "level": g.level(id).as_str(),
-                "path": g.path(id).into_iter().map(|p| g.display_name(p)).collect::<Vec<_>>()})
-        });
-        let line = serde_json::json!({
-            "issue_id": issue.issue_id,
-            "count": issue.count(),
-            "groups": issue.groups,
-            "members": issue.members,
-            "representative": issue.representative,
-            "kind": issue.kind.as_str(),
-            "category": issue.category,
-            "division": division,
-            "route": agg.route(&engine, issue),
-            "first_seen": iso8601(issue.first_seen),
-            "last_seen": iso8601(issue.last_seen),
-            "likes": issue.likes,
-            "hotness": (issue.hotness(now) * 1000.0).round() / 1000.0,
-        });
+    for line in suqiu::jsonl::issue_lines(&engine, &agg) {
         writeln!(out, "{line}")?;
     }
     out.flush()?;
@@ -636,10 +540,15 @@ fn aggregate(args: &[String]) -> Result<bool, Fatal> {
         let text = std::fs::read_to_string(&p).map_err(|e| Fatal(format!("{p}: {e}")))?;
         let of = agg.assignments();
         let (mut tp, mut fp, mut fn_, mut missing) = (0usize, 0usize, 0usize, 0usize);
-        for line in text.lines().filter(|l| !l.starts_with('#') && !l.starts_with("id_a") && !l.trim().is_empty()) {
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("id_a") && !l.trim().is_empty())
+        {
             let f: Vec<&str> = line.split('\t').collect();
             if f.len() != 3 {
-                return Err(Fatal(format!("{p}: expected id_a<TAB>id_b<TAB>same, got {line:?}")));
+                return Err(Fatal(format!(
+                    "{p}: expected id_a<TAB>id_b<TAB>same, got {line:?}"
+                )));
             }
             let (Some(a), Some(b)) = (of.get(f[0]), of.get(f[1])) else {
                 missing += 1;
@@ -655,10 +564,20 @@ fn aggregate(args: &[String]) -> Result<bool, Fatal> {
         }
         let precision = tp as f64 / (tp + fp).max(1) as f64;
         let recall = tp as f64 / (tp + fn_).max(1) as f64;
-        eprintln!("{}", serde_json::json!({"gold_pairs": tp + fp + fn_, "missing_ids": missing, "true_positive": tp, "false_positive": fp, "false_negative": fn_, "precision": precision, "recall": recall}));
+        eprintln!(
+            "{}",
+            serde_json::json!({"gold_pairs": tp + fp + fn_, "missing_ids": missing, "true_positive": tp, "false_positive": fp, "false_negative": fn_, "precision": precision, "recall": recall})
+        );
     }
-    eprintln!("aggregated {n} reports into {} issues in {:.3} s ({:.0} reports/s through the aggregator)", agg.ranked().len(), secs, n as f64 / secs.max(1e-9));
-    Ok(all_ok)
+    eprintln!(
+        "{} reports into {} issues; aggregator alone {:.3} s, {:.0} reports/s on one thread; {} lines rejected",
+        run.reports,
+        agg.ranked().len(),
+        run.aggregator_seconds,
+        run.reports as f64 / run.aggregator_seconds.max(1e-9),
+        rejected.len()
+    );
+    Ok(rejected.is_empty())
 }
 
 fn main() -> ExitCode {

@@ -138,3 +138,70 @@ fn info_reports_the_embedded_default() {
     assert_eq!(v["profile"], "zhuzhou");
     assert_eq!(v["divisions"], 1523);
 }
+
+#[test]
+fn aggregate_prints_issues_hottest_first_and_saves_state() {
+    let dir = std::env::temp_dir().join(format!("suqiu-agg-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("reports.jsonl");
+    let land = "搞建设我们不反对，但是工程搞完了土地一直没有恢复原样，田里到处是电线杆和坑";
+    let lines = [
+        format!(r#"{{"id": "a", "text": "{land}", "group_division": "430204009001", "time": "2026/3/1 09:00:00"}}"#),
+        format!(r#"{{"id": "b", "text": "{land}。", "group_division": "430204009002", "time": "2026-03-02T09:00:00Z", "likes": 5}}"#),
+        r#"{"id": "c", "text": "小区门口的路灯坏了一个多月", "group_division": "430202001012", "time": "2026-03-02T10:00:00"}"#.to_string(),
+    ];
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let state = dir.join("state.json");
+    let out = suqiu(
+        &[
+            "aggregate",
+            "--window",
+            "30",
+            "--save",
+            state.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = lines_of(&out);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["count"], 2);
+    assert_eq!(rows[0]["members"], serde_json::json!(["a", "b"]));
+    assert_eq!(rows[0]["groups"].as_array().unwrap().len(), 2);
+    assert_eq!(rows[0]["division"]["code"], "430204009");
+    assert_eq!(rows[0]["route"]["level"], "county");
+    assert_eq!(rows[0]["first_seen"], "2026-03-01T09:00:00Z");
+    assert!(rows[0]["hotness"].as_f64().unwrap() > rows[1]["hotness"].as_f64().unwrap());
+    assert!(std::fs::read_to_string(&state).unwrap().contains("issue-"));
+    std::fs::write(
+        &input,
+        "{\"id\": 1, \"text\": \"路灯坏了\", \"time\": \"yesterday\"}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        suqiu(&["aggregate", input.to_str().unwrap()], b"")
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        suqiu(
+            &["aggregate", "--window", "-3", input.to_str().unwrap()],
+            b""
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn lines_of(out: &Output) -> Vec<serde_json::Value> {
+    lines(out)
+}

@@ -130,3 +130,185 @@ pub fn process_lines(
         None => lines.par_iter().map(one).collect(),
     }
 }
+
+/// A report line rejected by [`aggregate_lines`].
+#[derive(Debug)]
+pub struct RejectedLine {
+    /// 1-based line number.
+    pub line: usize,
+    /// Why.
+    pub error: Error,
+}
+
+/// The second-best category when it scores at least half the best (see
+/// [`crate::aggregate::Report::also_category`]).
+pub fn runner_up_category(engine: &Engine, t: &Triage) -> Option<String> {
+    let best = t.category.as_deref()?;
+    let top = t.scores.get(best).copied().unwrap_or(0.0);
+    engine
+        .profile()
+        .category_ids
+        .iter()
+        .filter(|c| c.as_str() != best)
+        .map(|c| (c, t.scores.get(c).copied().unwrap_or(0.0)))
+        .filter(|&(_, s)| s > 0.0 && s >= 0.5 * top)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(c, _)| c.clone())
+}
+
+/// Parses and triages report lines — as for [`process_lines`], plus optional `title`, `time`
+/// (ISO 8601 or `YYYY/MM/DD HH:MM:SS`) and `likes` — and feeds them to `agg` in time order
+/// (stable: reports of the same time keep input order).
+pub fn aggregate_lines(
+    engine: &Engine,
+    agg: &mut crate::aggregate::Aggregator,
+    input: &[u8],
+    threads: Option<usize>,
+) -> AggregateRun {
+    use crate::aggregate::{parse_time, Report};
+    use rayon::prelude::*;
+    let lines: Vec<(usize, &[u8])> = input
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    let parse = |&(n, l): &(usize, &[u8])| -> Result<Report, RejectedLine> {
+        let reject = |error: Error| RejectedLine { line: n, error };
+        let v: serde_json::Value = serde_json::from_slice(l).map_err(|e| {
+            reject(Error::InvalidInput(format!(
+                "line is not a JSON report object: {e}"
+            )))
+        })?;
+        let body = v["text"]
+            .as_str()
+            .ok_or_else(|| reject(Error::InvalidInput("missing \"text\"".into())))?;
+        let title = v["title"]
+            .as_str()
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_string);
+        let full = match &title {
+            Some(t) => format!("{t}\n{body}"),
+            None => body.to_string(),
+        };
+        let group = v["group_division"].as_str().map(str::to_string);
+        let t = engine.triage(&full, group.as_deref()).map_err(reject)?;
+        let time = match &v["time"] {
+            serde_json::Value::String(s) => parse_time(s).ok_or_else(|| {
+                reject(Error::InvalidInput(format!(
+                    "time {s:?} is not ISO 8601 or YYYY/MM/DD HH:MM:SS"
+                )))
+            })?,
+            serde_json::Value::Number(x) => x.as_i64().unwrap_or(0),
+            _ => 0,
+        };
+        let id = match &v["id"] {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => format!("line-{n}"),
+            other => other.to_string(),
+        };
+        Ok(Report {
+            id,
+            time,
+            group,
+            likes: v["likes"].as_u64().unwrap_or(0).min(u32::MAX as u64) as u32,
+            title,
+            text: body.to_string(),
+            kind: t.kind,
+            also_category: runner_up_category(engine, &t),
+            category: t.category,
+            division: t.division.map(|d| d.code),
+        })
+    };
+    let parsed: Vec<Result<Report, RejectedLine>> =
+        match threads.and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok()) {
+            Some(pool) => pool.install(|| lines.par_iter().map(parse).collect()),
+            None => lines.par_iter().map(parse).collect(),
+        };
+    let mut rejected = Vec::new();
+    let mut reports = Vec::with_capacity(parsed.len());
+    for r in parsed {
+        match r {
+            Ok(r) => reports.push(r),
+            Err(e) => rejected.push(e),
+        }
+    }
+    reports.sort_by_key(|r| r.time);
+    let accepted = reports.len();
+    let started = std::time::Instant::now();
+    for r in reports {
+        agg.add(engine, r);
+    }
+    AggregateRun {
+        rejected,
+        reports: accepted,
+        aggregator_seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// What [`aggregate_lines`] did.
+#[derive(Debug)]
+pub struct AggregateRun {
+    /// Lines that were rejected, with why.
+    pub rejected: Vec<RejectedLine>,
+    /// Reports fed to the aggregator.
+    pub reports: usize,
+    /// Seconds spent in the aggregator alone (after triage), on one thread.
+    pub aggregator_seconds: f64,
+}
+
+/// One JSON line per issue, hottest first: `{"issue_id", "count", "groups", "members",
+/// "representative", "kind", "category", "division": {"code","name","level","path"} | null,
+/// "route", "first_seen", "last_seen", "likes", "hotness"}` (times in ISO 8601 UTC).
+pub fn issue_lines(engine: &Engine, agg: &crate::aggregate::Aggregator) -> Vec<String> {
+    let g = engine.gazetteer();
+    let now = agg.now();
+    agg.ranked()
+        .into_iter()
+        .map(|issue| {
+            let division = issue.division.as_deref().and_then(|code| g.find_code(code)).map(|id| {
+                serde_json::json!({"code": g.code(id), "name": g.display_name(id), "level": g.level(id).as_str(),
+                    "path": g.path(id).into_iter().map(|p| g.display_name(p)).collect::<Vec<_>>()})
+            });
+            serde_json::json!({
+                "issue_id": issue.issue_id,
+                "count": issue.count(),
+                "groups": issue.groups,
+                "members": issue.members,
+                "representative": issue.representative,
+                "kind": issue.kind.as_str(),
+                "category": issue.category,
+                "division": division,
+                "route": agg.route(engine, issue),
+                "first_seen": crate::aggregate::iso8601(issue.first_seen),
+                "last_seen": crate::aggregate::iso8601(issue.last_seen),
+                "likes": issue.likes,
+                "hotness": (issue.hotness(now) * 1000.0).round() / 1000.0,
+            })
+            .to_string()
+        })
+        .collect()
+}
+
+/// The whole aggregation job on JSON Lines, as the C ABI and the Python wheel expose it:
+/// rejected lines first as `{"line", "error", "error_kind"}`, then one line per issue,
+/// hottest first (see [`issue_lines`]).
+pub fn aggregate_jsonl(
+    engine: &Engine,
+    input: &[u8],
+    config: crate::aggregate::AggregatorConfig,
+    threads: Option<usize>,
+) -> String {
+    let mut agg = crate::aggregate::Aggregator::new(config);
+    let run = aggregate_lines(engine, &mut agg, input, threads);
+    let mut out = String::new();
+    for r in &run.rejected {
+        out.push_str(&serde_json::json!({"line": r.line, "error": r.error.to_string(), "error_kind": r.error.kind().as_str()}).to_string());
+        out.push('\n');
+    }
+    for line in issue_lines(engine, &agg) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}

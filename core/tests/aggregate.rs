@@ -22,12 +22,36 @@ fn report(engine: &Engine, id: &str, time: &str, group: &str, text: &str) -> Rep
 }
 
 const LAND: [(&str, &str, &str); 6] = [
-    ("430204009001", "2026-03-01T09:00:00", "政府搞建设我们不反对，但搞完了总要把土地恢复原样吧，现在田里菜地到处是电线杆和坑"),
-    ("430204009002", "2026-03-01T10:30:00", "搞建设我们不反对，但是工程搞完了土地一直没有恢复原样，田里到处是电线杆和坑"),
-    ("430204009003", "2026-03-02T08:10:00", "数据网络线路的工程搞完了，土地还是没恢复原样，田里菜地到处是坑和电线杆"),
-    ("430204009004", "2026-03-02T19:45:00", "政府搞建设可以理解，搞完了土地总要恢复原样吧，菜地里到处是电线杆和坑，一下雨都成水塘了"),
-    ("430204009005", "2026-03-03T07:20:00", "工程搞完了为什么不把土地恢复原样？田里到处是电线杆和坑，下雨就成水塘"),
-    ("430204009006", "2026-03-04T12:00:00", "线路施工搞完了，我们组的田和菜地到处是坑和电线杆，土地一直没恢复原样"),
+    (
+        "430204009001",
+        "2026-03-01T09:00:00",
+        "政府搞建设我们不反对，但搞完了总要把土地恢复原样吧，现在田里菜地到处是电线杆和坑",
+    ),
+    (
+        "430204009002",
+        "2026-03-01T10:30:00",
+        "搞建设我们不反对，但是工程搞完了土地一直没有恢复原样，田里到处是电线杆和坑",
+    ),
+    (
+        "430204009003",
+        "2026-03-02T08:10:00",
+        "数据网络线路的工程搞完了，土地还是没恢复原样，田里菜地到处是坑和电线杆",
+    ),
+    (
+        "430204009004",
+        "2026-03-02T19:45:00",
+        "政府搞建设可以理解，搞完了土地总要恢复原样吧，菜地里到处是电线杆和坑，一下雨都成水塘了",
+    ),
+    (
+        "430204009005",
+        "2026-03-03T07:20:00",
+        "工程搞完了为什么不把土地恢复原样？田里到处是电线杆和坑，下雨就成水塘",
+    ),
+    (
+        "430204009006",
+        "2026-03-04T12:00:00",
+        "线路施工搞完了，我们组的田和菜地到处是坑和电线杆，土地一直没恢复原样",
+    ),
 ];
 
 #[test]
@@ -36,16 +60,34 @@ fn six_groups_reporting_unrestored_land_become_one_county_level_issue() {
     let mut agg = Aggregator::new(AggregatorConfig::default());
     let mut ids = Vec::new();
     for (i, (group, time, text)) in LAND.iter().enumerate() {
-        ids.push(agg.add(&engine, report(&engine, &format!("land-{i}"), time, group, text)));
+        ids.push(agg.add(
+            &engine,
+            report(&engine, &format!("land-{i}"), time, group, text),
+        ));
     }
     // Unrelated reports in the same groups and days stay apart.
     let other = [
-        ("430204009001", "2026-03-02T09:00:00", "小区门口的路灯坏了一个多月，晚上走路摸黑"),
-        ("430204009002", "2026-03-03T09:00:00", "村主任办低保优亲厚友，他亲戚家里有车有房都吃低保"),
-        ("430202001012", "2026-03-03T10:00:00", "学校课后服务费每学期收八百，说是自愿其实不交不行"),
+        (
+            "430204009001",
+            "2026-03-02T09:00:00",
+            "小区门口的路灯坏了一个多月，晚上走路摸黑",
+        ),
+        (
+            "430204009002",
+            "2026-03-03T09:00:00",
+            "村主任办低保优亲厚友，他亲戚家里有车有房都吃低保",
+        ),
+        (
+            "430202001012",
+            "2026-03-03T10:00:00",
+            "学校课后服务费每学期收八百，说是自愿其实不交不行",
+        ),
     ];
     for (i, (group, time, text)) in other.iter().enumerate() {
-        agg.add(&engine, report(&engine, &format!("other-{i}"), time, group, text));
+        agg.add(
+            &engine,
+            report(&engine, &format!("other-{i}"), time, group, text),
+        );
     }
     assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
     let ranked = agg.ranked();
@@ -70,7 +112,10 @@ fn restore_after_save_gives_identical_state_and_behaviour() {
     let engine = Engine::default();
     let mut a = Aggregator::new(AggregatorConfig::default());
     for (i, (group, time, text)) in LAND.iter().take(3).enumerate() {
-        a.add(&engine, report(&engine, &format!("land-{i}"), time, group, text));
+        a.add(
+            &engine,
+            report(&engine, &format!("land-{i}"), time, group, text),
+        );
     }
     let saved = a.save();
     let mut b = Aggregator::restore(&saved).unwrap();
@@ -87,12 +132,24 @@ fn restore_after_save_gives_identical_state_and_behaviour() {
 #[test]
 fn old_issues_expire_out_of_the_window() {
     let engine = Engine::default();
-    let config = AggregatorConfig { window_seconds: 7 * 86_400, ..AggregatorConfig::default() };
+    let config = AggregatorConfig {
+        window_seconds: 7 * 86_400,
+        ..AggregatorConfig::default()
+    };
     let mut agg = Aggregator::new(config);
     let (g, _, text) = LAND[0];
-    let first = agg.add(&engine, report(&engine, "early", "2026-01-01T09:00:00", g, text));
-    let later = agg.add(&engine, report(&engine, "late", "2026-02-01T09:00:00", g, text));
-    assert_ne!(first, later, "a month later the first issue is closed; the same words open a new one");
+    let first = agg.add(
+        &engine,
+        report(&engine, "early", "2026-01-01T09:00:00", g, text),
+    );
+    let later = agg.add(
+        &engine,
+        report(&engine, "late", "2026-02-01T09:00:00", g, text),
+    );
+    assert_ne!(
+        first, later,
+        "a month later the first issue is closed; the same words open a new one"
+    );
     assert_eq!(agg.open_issues().count(), 1);
     assert_eq!(agg.ranked().len(), 2);
     assert!(agg.ranked()[0].hotness(agg.now()) > agg.ranked()[1].hotness(agg.now()));

@@ -399,6 +399,47 @@ pub unsafe extern "C" fn suqiu_result_evidence(
     })
 }
 
+/// Aggregates report lines (JSON Lines as for `suqiu aggregate`: `id`, `text`, optional
+/// `title`, `group_division`, `time`, `likes`) into issues; `*out_jsonl` receives rejected
+/// lines first (`{"line","error","error_kind"}`), then one line per issue, hottest first.
+/// `window_days` <= 0 uses the default (90); NaN or infinity is `INVALID_INPUT`. Free the
+/// output with `suqiu_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_aggregate_jsonl(
+    engine: *const Engine,
+    jsonl: *const u8,
+    jsonl_len: usize,
+    window_days: f64,
+    out_jsonl: *mut *mut c_char,
+) -> Status {
+    guard(|| {
+        if engine.is_null() || out_jsonl.is_null() {
+            return fail(Status::NullArgument, "engine or out_jsonl is NULL");
+        }
+        let input = match bytes(jsonl, jsonl_len, "jsonl") {
+            Ok(b) => b,
+            Err(s) => return s,
+        };
+        let mut config = suqiu::aggregate::AggregatorConfig::default();
+        if !window_days.is_finite() {
+            return fail(
+                Status::InvalidInput,
+                "window_days is not a finite number of days",
+            );
+        }
+        if window_days > 0.0 {
+            config.window_seconds = (window_days.min(36_500.0) * 86_400.0) as i64;
+        }
+        *out_jsonl = to_c_string(suqiu::jsonl::aggregate_jsonl(
+            &(*engine).0,
+            input,
+            config,
+            None,
+        ));
+        Status::Ok
+    })
+}
+
 /// Opaque trained classifier (see `suqiu train`). Immutable and thread-safe. Free with
 /// `suqiu_model_free`.
 pub struct Model(suqiu::classify::model::TextModel);

@@ -359,6 +359,32 @@ impl NativeEngine {
         Ok(out)
     }
 
+    /// Aggregates reports (JSON Lines text, as for `suqiu aggregate`) into issues; returns the
+    /// JSON Lines the C ABI returns (rejected lines first, then issues hottest first).
+    #[pyo3(signature = (jsonl, window_days=None))]
+    fn _aggregate_jsonl(
+        &self,
+        py: Python<'_>,
+        jsonl: String,
+        window_days: Option<f64>,
+    ) -> PyResult<String> {
+        let mut config = suqiu::aggregate::AggregatorConfig::default();
+        if let Some(d) = window_days {
+            if !(d.is_finite() && d > 0.0) {
+                return Err(py_error(
+                    py,
+                    "InvalidInputError",
+                    format!("window_days must be a positive number, not {d}"),
+                ));
+            }
+            config.window_seconds = (d.min(36_500.0) * 86_400.0) as i64;
+        }
+        let engine = self.inner.clone();
+        run(py, move || {
+            suqiu::jsonl::aggregate_jsonl(&engine, jsonl.as_bytes(), config, None)
+        })
+    }
+
     /// Name of the profile in use.
     #[getter]
     fn profile_name(&self) -> String {

@@ -54,6 +54,26 @@ class Engine(_suqiu.Engine):
     def __reduce__(self) -> Any:
         return (type(self), (self.profile, self.divisions))
 
+    def aggregate(self, reports: Iterable[dict], window_days: Optional[float] = None) -> List[dict]:
+        """Folds reports into issues, hottest first.
+
+        Each report is a dict like a ``suqiu aggregate`` input line: ``id``, ``text``, optional
+        ``title``, ``group_division``, ``time`` (ISO 8601 or ``YYYY/MM/DD HH:MM:SS``) and
+        ``likes``. Returns one dict per issue (``issue_id``, ``count``, ``groups``, ``members``,
+        ``representative``, ``kind``, ``category``, ``division``, ``route``, ``first_seen``,
+        ``last_seen``, ``likes``, ``hotness``). A report that cannot be read raises
+        ``InvalidInputError`` naming its position.
+        """
+        import json
+
+        lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in reports)
+        out = [json.loads(l) for l in self._aggregate_jsonl(lines, window_days).splitlines() if l.strip()]
+        errors = [o for o in out if "error" in o and "issue_id" not in o]
+        if errors:
+            first = errors[0]
+            raise InvalidInputError(f"report {first['line'] - 1}: {first['error']}")
+        return out
+
     def triage_frame(
         self,
         frame: Any,

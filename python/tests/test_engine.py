@@ -138,3 +138,21 @@ def test_triage_frame(engine):
     assert out.loc[10, "handler"] == "荷塘区城管局"
     assert out.loc[20, "error"] is not None and out.loc[20, "kind"] is None or pd.isna(out.loc[20, "kind"])
     assert out.loc[30, "kind"] == "misconduct" and out.loc[30, "route_level"] == "township"
+
+
+def test_aggregate_folds_reports_of_one_problem(engine):
+    text = "搞建设我们不反对，但是工程搞完了土地一直没有恢复原样，田里到处是电线杆和坑"
+    reports = [
+        {"id": "a", "text": text, "group_division": "430204009001", "time": "2026-03-01T09:00:00"},
+        {"id": "b", "text": text + "，一下雨都成水塘了", "group_division": "430204009002", "time": "2026/3/2 10:00:00", "likes": 3},
+        {"id": "c", "text": "学校课后服务费每学期收八百，说是自愿其实不交不行", "group_division": "430202001012", "time": "2026-03-02T11:00:00"},
+    ]
+    issues = engine.aggregate(reports, window_days=30)
+    assert len(issues) == 2
+    top = issues[0]
+    assert top["count"] == 2 and sorted(top["members"]) == ["a", "b"] and top["likes"] == 3
+    assert top["division"]["code"] == "430204009" and top["route"]["level"] == "county"
+    with pytest.raises(suqiu.InvalidInputError):
+        engine.aggregate([{"id": "x"}])
+    with pytest.raises(suqiu.InvalidInputError):
+        engine.aggregate(reports, window_days=-1)

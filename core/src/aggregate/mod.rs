@@ -10,8 +10,9 @@
 //! issue with the best match over its members (any-member linkage, so rewordings chain) when:
 //! weighted Jaccard of the key texts ≥ 0.3, or the key text of one is mostly contained in the
 //! other's (weighted containment ≥ 0.7 with Jaccard ≥ 0.18), or the bodies are near-duplicates
-//! (weighted Jaccard ≥ 0.3); and the categories agree (waived for near-duplicates: key ≥ 0.6
-//! or body ≥ 0.5), and the places are compatible (one contains the other, or both lie in one
+//! (weighted Jaccard ≥ 0.3); and the categories agree (waived when the key texts are clearly
+//! alike, key ≥ 0.35, or the bodies near-duplicate, body ≥ 0.5), and one of the shared bigrams
+//! is about as rare as the report's rarest (a distinctive name), and the places are compatible (one contains the other, or both lie in one
 //! county). The state is plain serde data, so a service can save it and restore it.
 
 use crate::classify::Kind;
@@ -33,11 +34,20 @@ pub struct AggregatorConfig {
     pub min_key_containment: f32,
     /// Minimum weighted Jaccard of bodies (default 0.3).
     pub min_body_jaccard: f32,
+    /// Key similarity at which differing categories no longer keep two reports apart
+    /// (default 0.35): one problem is often triaged into two neighbouring categories.
+    pub category_waiver_key_jaccard: f32,
 }
 
 impl Default for AggregatorConfig {
     fn default() -> Self {
-        AggregatorConfig { window_seconds: 90 * 86_400, min_key_jaccard: 0.3, min_key_containment: 0.7, min_body_jaccard: 0.3 }
+        AggregatorConfig {
+            window_seconds: 90 * 86_400,
+            min_key_jaccard: 0.3,
+            min_key_containment: 0.7,
+            min_body_jaccard: 0.3,
+            category_waiver_key_jaccard: 0.35,
+        }
     }
 }
 
@@ -159,7 +169,9 @@ impl Issue {
     /// age measured from the issue's last report to `now`. More reports from more groups, more
     /// likes and recent activity rank higher; a week of silence halves it.
     pub fn hotness(&self, now: i64) -> f64 {
-        let base = self.members.len() as f64 + 2.0 * (self.groups.len().max(1) - 1) as f64 + 2.0 * (1.0 + self.likes as f64).ln();
+        let base = self.members.len() as f64
+            + 2.0 * (self.groups.len().max(1) - 1) as f64
+            + 2.0 * (1.0 + self.likes as f64).ln();
         let age_days = (now - self.last_seen).max(0) as f64 / 86_400.0;
         base * 0.5f64.powf(age_days / 7.0)
     }
@@ -190,12 +202,17 @@ pub struct Aggregator {
 mod sorted_map {
     use rustc_hash::FxHashMap;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    pub fn serialize<V: Serialize + Ord, S: Serializer>(m: &FxHashMap<u32, V>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<V: Serialize + Ord, S: Serializer>(
+        m: &FxHashMap<u32, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         let mut v: Vec<(&u32, &V)> = m.iter().collect();
         v.sort();
         v.serialize(s)
     }
-    pub fn deserialize<'de, V: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<FxHashMap<u32, V>, D::Error> {
+    pub fn deserialize<'de, V: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<FxHashMap<u32, V>, D::Error> {
         let v: Vec<(u32, V)> = Vec::deserialize(d)?;
         Ok(v.into_iter().collect())
     }
@@ -214,8 +231,16 @@ fn mix(mut h: u64) -> u64 {
 pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
     // Fold character by character and stop at `max_chars`: a long body is never folded whole.
     let normalizer = engine.normalizer();
-    let chars: Vec<char> = text.chars().filter_map(|c| normalizer.fold_char(c)).filter(|c| c.is_alphanumeric()).take(max_chars).collect();
-    let mut out: Vec<u32> = chars.windows(2).map(|w| (mix(((w[0] as u64) << 32) | w[1] as u64) & 0xffff_ffff) as u32).collect();
+    let chars: Vec<char> = text
+        .chars()
+        .filter_map(|c| normalizer.fold_char(c))
+        .filter(|c| c.is_alphanumeric())
+        .take(max_chars)
+        .collect();
+    let mut out: Vec<u32> = chars
+        .windows(2)
+        .map(|w| (mix(((w[0] as u64) << 32) | w[1] as u64) & 0xffff_ffff) as u32)
+        .collect();
     if out.is_empty() {
         out.extend(chars.iter().map(|&c| (mix(c as u64) & 0xffff_ffff) as u32));
     }
@@ -246,7 +271,12 @@ fn weighted_intersection(a: &[u32], wa: &[f32], b: &[u32]) -> (f32, f32) {
 /// Places are compatible when either is unknown, one contains the other, or they share a county.
 fn places_compatible(g: &Gazetteer, a: Option<DivisionId>, b: Option<DivisionId>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => g.is_ancestor_or_self(a, b) || g.is_ancestor_or_self(b, a) || g.common_ancestor(a, b).is_some_and(|lca| g.level(lca) >= Level::County),
+        (Some(a), Some(b)) => {
+            g.is_ancestor_or_self(a, b)
+                || g.is_ancestor_or_self(b, a)
+                || g.common_ancestor(a, b)
+                    .is_some_and(|lca| g.level(lca) >= Level::County)
+        }
         _ => true,
     }
 }
@@ -280,8 +310,16 @@ impl Aggregator {
                 self.expire();
             }
         }
-        let key = shingles(engine, report.title.as_deref().unwrap_or(&report.text), usize::MAX);
-        let body = if report.title.is_some() { shingles(engine, &report.text, BODY_CHARS) } else { key.clone() };
+        let key = shingles(
+            engine,
+            report.title.as_deref().unwrap_or(&report.text),
+            usize::MAX,
+        );
+        let body = if report.title.is_some() {
+            shingles(engine, &report.text, BODY_CHARS)
+        } else {
+            key.clone()
+        };
         self.reports += 1;
         for &k in &key {
             *self.key_df.entry(k).or_insert(0) += 1;
@@ -292,11 +330,18 @@ impl Aggregator {
         let n = self.reports as f32;
         // A prior of IDF_PRIOR_REPORTS unseen reports keeps the first few reports from giving
         // their shared words zero weight (every bigram is "common" among three reports).
-        let idf = |df: &FxHashMap<u32, u32>, h: u32| ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *df.get(&h).unwrap_or(&0) as f32)).ln();
+        let idf = |df: &FxHashMap<u32, u32>, h: u32| {
+            ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *df.get(&h).unwrap_or(&0) as f32)).ln()
+        };
         let key_w: Vec<f32> = key.iter().map(|&h| idf(&self.key_df, h)).collect();
         let body_w: Vec<f32> = body.iter().map(|&h| idf(&self.body_df, h)).collect();
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
-        let mut categories: Vec<String> = report.category.iter().chain(report.also_category.iter()).cloned().collect();
+        let mut categories: Vec<String> = report
+            .category
+            .iter()
+            .chain(report.also_category.iter())
+            .cloned()
+            .collect();
         categories.dedup();
         let div = report.division.as_deref().and_then(|c| g.find_code(c));
         // Candidates: open issues sharing key bigrams with the report (bigrams held by many
@@ -324,45 +369,69 @@ impl Aggregator {
         counted.truncate(MAX_CANDIDATES);
         candidates.clear();
         candidates.extend(counted.iter().map(|&(slot, _)| slot));
-        let distinctive_floor = rare.get(DISTINCTIVE_BIGRAMS - 1).or(rare.last()).map_or(0.0, |&(w, _)| w);
+        let distinctive_floor = rare
+            .get(DISTINCTIVE_BIGRAMS - 1)
+            .or(rare.last())
+            .map_or(0.0, |&(w, _)| w);
         let cfg = self.config;
         // Every open issue the report matches; the best absorbs the others (they were one
         // problem all along, reported in words that only this report bridges).
         let mut matches: Vec<(f32, usize)> = Vec::new();
         for &slot in &candidates {
-            let Some(issue) = &self.open[slot as usize] else { continue };
+            let Some(issue) = &self.open[slot as usize] else {
+                continue;
+            };
             let idiv = issue.division.as_deref().and_then(|c| g.find_code(c));
             if !places_compatible(g, idiv, div) {
                 continue;
             }
             let mut score = 0f32;
             let members = issue.shingles.len();
-            for (mi, m) in issue.shingles.iter().enumerate().rev().take(MAX_COMPARED_MEMBERS) {
+            for (mi, m) in issue
+                .shingles
+                .iter()
+                .enumerate()
+                .rev()
+                .take(MAX_COMPARED_MEMBERS)
+            {
                 let (ki, shared_max) = weighted_intersection(&key, &key_w, &m.key);
                 let ku = key_total + m.key_weight - ki;
                 let kj = if ku > 0.0 { ki / ku } else { 0.0 };
                 let smaller = key_total.min(m.key_weight);
-                let kc = if smaller > 0.0 { (ki / smaller).min(1.0) } else { 0.0 };
+                let kc = if smaller > 0.0 {
+                    (ki / smaller).min(1.0)
+                } else {
+                    0.0
+                };
                 // Bodies are long: compare them with the first and the latest member only.
                 let bj = if mi == 0 || mi + 1 == members {
                     let (bi, _) = weighted_intersection(&body, &body_w, &m.body);
                     let bu = body_total + m.body_weight - bi;
-                    if bu > 0.0 { bi / bu } else { 0.0 }
+                    if bu > 0.0 {
+                        bi / bu
+                    } else {
+                        0.0
+                    }
                 } else {
                     0.0
                 };
                 // Without a title the key is the whole message, filler words and all: its bar is
                 // lower (the distinctive-name check below guards precision).
-                let key_bar = if m.titled || report.title.is_some() { cfg.min_key_jaccard } else { UNTITLED_KEY_SHARE * cfg.min_key_jaccard };
+                let key_bar = if m.titled || report.title.is_some() {
+                    cfg.min_key_jaccard
+                } else {
+                    UNTITLED_KEY_SHARE * cfg.min_key_jaccard
+                };
                 let similar = kj >= key_bar
                     || (kc >= cfg.min_key_containment && kj >= 0.6 * key_bar)
                     || bj >= cfg.min_body_jaccard;
-                let near_duplicate = kj >= 0.6 || bj >= 0.5;
+                let near_duplicate = kj >= cfg.category_waiver_key_jaccard || bj >= 0.5;
                 // Two reports about one thing share a distinctive name: one of the shared
                 // bigrams is about as rare as the report's rarest (聚利人普惠 vs 展星 are two
                 // companies that only share 投资有限公司涉嫌诈骗).
                 let distinctive = shared_max >= DISTINCTIVE_SHARE * distinctive_floor;
-                let categories_agree = categories.is_empty() && m.categories.is_empty() || categories.iter().any(|c| m.categories.contains(c));
+                let categories_agree = categories.is_empty() && m.categories.is_empty()
+                    || categories.iter().any(|c| m.categories.contains(c));
                 if similar && (near_duplicate || (categories_agree && distinctive)) {
                     score = score.max(kj.max(bj));
                 }
@@ -393,7 +462,14 @@ impl Aggregator {
                 }
             }
         }
-        let shingle = Shingles { key: key.clone(), body, key_weight: key_total, body_weight: body_total, categories, titled: report.title.is_some() };
+        let shingle = Shingles {
+            key: key.clone(),
+            body,
+            key_weight: key_total,
+            body_weight: body_total,
+            categories,
+            titled: report.title.is_some(),
+        };
         let slot = match best {
             Some((_, slot)) => {
                 let issue = self.open[slot].as_mut().expect("candidate slot is open");
@@ -445,14 +521,20 @@ impl Aggregator {
                 slots.push(slot as u32);
             }
         }
-        self.open[slot].as_ref().map(|i| i.issue_id.clone()).unwrap_or_default()
+        self.open[slot]
+            .as_ref()
+            .map(|i| i.issue_id.clone())
+            .unwrap_or_default()
     }
 
     /// Closes the open issues whose last report is older than the window.
     fn expire(&mut self) {
         let cutoff = self.now.saturating_sub(self.config.window_seconds);
         for slot in 0..self.open.len() {
-            if self.open[slot].as_ref().is_some_and(|i| i.last_seen < cutoff) {
+            if self.open[slot]
+                .as_ref()
+                .is_some_and(|i| i.last_seen < cutoff)
+            {
                 let issue = self.open[slot].take().expect("checked");
                 self.closed.push(issue);
                 self.stale += 1;
@@ -476,9 +558,19 @@ impl Aggregator {
 
     /// Every issue, open and closed, hottest first (ties by first report time, then id).
     pub fn ranked(&self) -> Vec<&Issue> {
-        let mut all: Vec<&Issue> = self.open.iter().flatten().chain(self.closed.iter()).collect();
+        let mut all: Vec<&Issue> = self
+            .open
+            .iter()
+            .flatten()
+            .chain(self.closed.iter())
+            .collect();
         let now = self.now;
-        all.sort_by(|a, b| b.hotness(now).total_cmp(&a.hotness(now)).then(a.first_seen.cmp(&b.first_seen)).then(a.issue_id.cmp(&b.issue_id)));
+        all.sort_by(|a, b| {
+            b.hotness(now)
+                .total_cmp(&a.hotness(now))
+                .then(a.first_seen.cmp(&b.first_seen))
+                .then(a.issue_id.cmp(&b.issue_id))
+        });
         all
     }
 
@@ -505,7 +597,10 @@ impl Aggregator {
         if issue.kind == Kind::Other {
             return None;
         }
-        engine.profile().router.route(g, issue.kind, issue.category.as_deref(), div, None)
+        engine
+            .profile()
+            .router
+            .route(g, issue.kind, issue.category.as_deref(), div, None)
     }
 
     /// Serializes the state (JSON).
@@ -515,7 +610,8 @@ impl Aggregator {
 
     /// Restores a state saved by [`Aggregator::save`].
     pub fn restore(state: &str) -> crate::Result<Self> {
-        serde_json::from_str(state).map_err(|e| crate::Error::InvalidInput(format!("aggregator state: {e}")))
+        serde_json::from_str(state)
+            .map_err(|e| crate::Error::InvalidInput(format!("aggregator state: {e}")))
     }
 }
 
@@ -523,6 +619,28 @@ pub(crate) fn fx(s: &str) -> u64 {
     let mut h = FxHasher::default();
     h.write(s.as_bytes());
     h.finish()
+}
+
+/// Formats unix seconds as ISO 8601 UTC.
+pub fn iso8601(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// Parses `YYYY/MM/DD HH:MM:SS` (as in the message data) or ISO 8601 (`YYYY-MM-DD`,

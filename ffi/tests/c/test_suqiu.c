@@ -98,6 +98,18 @@ int main(void) {
     suqiu_result_free(NULL);
     CHECK(suqiu_result_kind(NULL) == NULL);
 
+    /* aggregation: two reports of one problem from two groups become one issue */
+    const char *reports =
+        "{\"id\":\"a\",\"group_division\":\"430204009001\",\"time\":\"2026-03-01T09:00:00\",\"text\":\"\xe6\x90\x9e\xe5\xae\x8c\xe4\xba\x86\xe5\x9c\x9f\xe5\x9c\xb0\xe6\xb2\xa1\xe6\x9c\x89\xe6\x81\xa2\xe5\xa4\x8d\xe5\x8e\x9f\xe6\xa0\xb7\xef\xbc\x8c\xe7\x94\xb0\xe9\x87\x8c\xe5\x88\xb0\xe5\xa4\x84\xe6\x98\xaf\xe7\x94\xb5\xe7\xba\xbf\xe6\x9d\x86\xe5\x92\x8c\xe5\x9d\x91\"}\n"
+        "{\"id\":\"b\",\"group_division\":\"430204009002\",\"time\":\"2026-03-02T09:00:00\",\"text\":\"\xe6\x90\x9e\xe5\xae\x8c\xe4\xba\x86\xe5\x9c\x9f\xe5\x9c\xb0\xe6\xb2\xa1\xe6\x9c\x89\xe6\x81\xa2\xe5\xa4\x8d\xe5\x8e\x9f\xe6\xa0\xb7\xef\xbc\x8c\xe7\x94\xb0\xe9\x87\x8c\xe5\x88\xb0\xe5\xa4\x84\xe6\x98\xaf\xe7\x94\xb5\xe7\xba\xbf\xe6\x9d\x86\xe5\x92\x8c\xe5\x9d\x91\xe3\x80\x82\"}\n"
+        "not json\n";
+    char *issues = NULL;
+    CHECK(suqiu_aggregate_jsonl(engine, (const uint8_t *)reports, strlen(reports), 0.0, &issues) == SUQIU_STATUS_OK);
+    CHECK(issues && strstr(issues, "\"line\":3") != NULL);
+    CHECK(issues && strstr(issues, "\"count\":2") != NULL);
+    suqiu_string_free(issues);
+    CHECK(suqiu_aggregate_jsonl(NULL, (const uint8_t *)reports, 1, 0.0, &issues) == SUQIU_STATUS_NULL_ARGUMENT);
+
     /* trained model entry point: a missing file is IO, a corrupt one MODEL */
     suqiu_model *model = NULL;
     CHECK(suqiu_model_load("/no/such/model.bin", &model) == SUQIU_STATUS_IO);
