@@ -403,18 +403,6 @@ impl Aggregator {
                 } else {
                     0.0
                 };
-                // Bodies are long: compare them with the first and the latest member only.
-                let bj = if mi == 0 || mi + 1 == members {
-                    let (bi, _) = weighted_intersection(&body, &body_w, &m.body);
-                    let bu = body_total + m.body_weight - bi;
-                    if bu > 0.0 {
-                        bi / bu
-                    } else {
-                        0.0
-                    }
-                } else {
-                    0.0
-                };
                 // Without a title the key is the whole message, filler words and all: its bar is
                 // lower (the distinctive-name check below guards precision).
                 let key_bar = if m.titled || report.title.is_some() {
@@ -422,16 +410,30 @@ impl Aggregator {
                 } else {
                     UNTITLED_KEY_SHARE * cfg.min_key_jaccard
                 };
-                let similar = kj >= key_bar
-                    || (kc >= cfg.min_key_containment && kj >= 0.6 * key_bar)
-                    || bj >= cfg.min_body_jaccard;
-                let near_duplicate = kj >= cfg.category_waiver_key_jaccard || bj >= 0.5;
                 // Two reports about one thing share a distinctive name: one of the shared
                 // bigrams is about as rare as the report's rarest (聚利人普惠 vs 展星 are two
                 // companies that only share 投资有限公司涉嫌诈骗).
                 let distinctive = shared_max >= DISTINCTIVE_SHARE * distinctive_floor;
                 let categories_agree = categories.is_empty() && m.categories.is_empty()
                     || categories.iter().any(|c| m.categories.contains(c));
+                let similar_keys =
+                    kj >= key_bar || (kc >= cfg.min_key_containment && kj >= 0.6 * key_bar);
+                if similar_keys
+                    && (kj >= cfg.category_waiver_key_jaccard || (categories_agree && distinctive))
+                {
+                    // Decided by the keys: the (long) bodies need not be compared.
+                    score = score.max(kj);
+                    continue;
+                }
+                // Bodies are long: compare them with the first and the latest member only.
+                if !(mi == 0 || mi + 1 == members) {
+                    continue;
+                }
+                let (bi, _) = weighted_intersection(&body, &body_w, &m.body);
+                let bu = body_total + m.body_weight - bi;
+                let bj = if bu > 0.0 { bi / bu } else { 0.0 };
+                let similar = similar_keys || bj >= cfg.min_body_jaccard;
+                let near_duplicate = kj >= cfg.category_waiver_key_jaccard || bj >= 0.5;
                 if similar && (near_duplicate || (categories_agree && distinctive)) {
                     score = score.max(kj.max(bj));
                 }
