@@ -344,24 +344,7 @@ impl Engine {
         if text.trim().is_empty() {
             return Err(Error::InvalidInput("text is empty".into()));
         }
-        if text.len() > self.limits.max_text_bytes {
-            return Err(Error::LimitExceeded {
-                what: "message length in bytes",
-                limit: self.limits.max_text_bytes,
-                actual: text.len(),
-            });
-        }
-        let group = match group_division {
-            None => None,
-            Some(c) if c.trim().is_empty() => None,
-            Some(c) => Some(
-                self.gazetteer
-                    .find_code(c)
-                    .ok_or_else(|| Error::UnknownDivision {
-                        code: c.to_string(),
-                    })?,
-            ),
-        };
+        let group = self.check_input(text, group_division)?;
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let s = &mut *guard;
@@ -559,13 +542,8 @@ impl Engine {
         cls.category_scores = blended;
     }
 
-    /// Resolves only the jurisdiction of a message (normalize, segment, find places, resolve):
-    /// the division and its candidates, without classification or routing.
-    pub fn locate(
-        &self,
-        text: &str,
-        group_division: Option<&str>,
-    ) -> Result<(Option<DivisionInfo>, f32)> {
+    /// Checks the message length and resolves the group's code (blank means none).
+    fn check_input(&self, text: &str, group_division: Option<&str>) -> Result<Option<u32>> {
         if text.len() > self.limits.max_text_bytes {
             return Err(Error::LimitExceeded {
                 what: "message length in bytes",
@@ -573,16 +551,28 @@ impl Engine {
                 actual: text.len(),
             });
         }
-        let group = match group_division {
-            None => None,
-            Some(c) => Some(
+        match group_division {
+            None => Ok(None),
+            Some(c) if c.trim().is_empty() => Ok(None),
+            Some(c) => {
                 self.gazetteer
                     .find_code(c)
+                    .map(Some)
                     .ok_or_else(|| Error::UnknownDivision {
                         code: c.to_string(),
-                    })?,
-            ),
-        };
+                    })
+            }
+        }
+    }
+
+    /// Resolves only the jurisdiction of a message (normalize, segment, find places, resolve):
+    /// the division and its candidates, without classification or routing.
+    pub fn locate(
+        &self,
+        text: &str,
+        group_division: Option<&str>,
+    ) -> Result<(Option<DivisionInfo>, f32)> {
+        let group = self.check_input(text, group_division)?;
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
             let s = &mut *guard;

@@ -29,6 +29,7 @@ pub mod route;
 pub mod segment;
 
 mod engine;
+mod hashing;
 pub use engine::engine_from_paths;
 
 pub use classify::Kind;

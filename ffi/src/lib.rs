@@ -133,6 +133,27 @@ fn to_c_string(s: String) -> *mut c_char {
         .into_raw()
 }
 
+/// Checks and converts the arguments shared by the triage entry points.
+unsafe fn triage_args<'a>(
+    engine: *const Engine,
+    text: *const u8,
+    text_len: usize,
+    group_division: *const c_char,
+    out_is_null: bool,
+) -> Result<(&'a suqiu::Engine, &'a str, Option<&'a str>), Status> {
+    if engine.is_null() || out_is_null {
+        return Err(fail(
+            Status::NullArgument,
+            "engine or the out pointer is NULL",
+        ));
+    }
+    let text = bytes(text, text_len, "text")?;
+    let group = opt_cstr(group_division, "group_division")?;
+    let text = std::str::from_utf8(text)
+        .map_err(|_| fail(Status::InvalidInput, "text is not valid UTF-8"))?;
+    Ok((&(*engine).0, text, group))
+}
+
 /// Builds the embedded default engine (profile `zhuzhou`). On success writes `*out`.
 #[no_mangle]
 pub unsafe extern "C" fn suqiu_engine_new_default(out: *mut *mut Engine) -> Status {
@@ -190,20 +211,12 @@ pub unsafe extern "C" fn suqiu_triage_json(
     out_json: *mut *mut c_char,
 ) -> Status {
     guard(|| {
-        if engine.is_null() || out_json.is_null() {
-            return fail(Status::NullArgument, "engine or out_json is NULL");
-        }
-        let (text, group) = match (
-            bytes(text, text_len, "text"),
-            opt_cstr(group_division, "group_division"),
-        ) {
-            (Ok(t), Ok(g)) => (t, g),
-            (Err(s), _) | (_, Err(s)) => return s,
-        };
-        let Ok(text) = std::str::from_utf8(text) else {
-            return fail(Status::InvalidInput, "text is not valid UTF-8");
-        };
-        match (*engine).0.triage(text, group) {
+        let (engine, text, group) =
+            match triage_args(engine, text, text_len, group_division, out_json.is_null()) {
+                Ok(a) => a,
+                Err(s) => return s,
+            };
+        match engine.triage(text, group) {
             Ok(t) => {
                 *out_json = to_c_string(suqiu::jsonl::triage_json(&serde_json::Value::Null, &t));
                 Status::Ok
@@ -250,20 +263,12 @@ pub unsafe extern "C" fn suqiu_triage(
     out: *mut *mut SuqiuResult,
 ) -> Status {
     guard(|| {
-        if engine.is_null() || out.is_null() {
-            return fail(Status::NullArgument, "engine or out is NULL");
-        }
-        let (text, group) = match (
-            bytes(text, text_len, "text"),
-            opt_cstr(group_division, "group_division"),
-        ) {
-            (Ok(t), Ok(g)) => (t, g),
-            (Err(s), _) | (_, Err(s)) => return s,
-        };
-        let Ok(text) = std::str::from_utf8(text) else {
-            return fail(Status::InvalidInput, "text is not valid UTF-8");
-        };
-        match (*engine).0.triage(text, group) {
+        let (engine, text, group) =
+            match triage_args(engine, text, text_len, group_division, out.is_null()) {
+                Ok(a) => a,
+                Err(s) => return s,
+            };
+        match engine.triage(text, group) {
             Ok(t) => {
                 let c = |s: &str| CString::new(s).unwrap_or_default();
                 let r = SuqiuResult {

@@ -218,13 +218,7 @@ mod sorted_map {
     }
 }
 
-fn mix(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51afd7ed558ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ceb9fe1a85ec53);
-    h ^ (h >> 33)
-}
+use crate::hashing::mix;
 
 /// Sorted, deduplicated hashes of the character bigrams of the letters and digits of `text`
 /// (normalized; at most `max_chars` characters).

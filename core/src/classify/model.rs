@@ -137,14 +137,7 @@ thread_local! {
     static FEAT: RefCell<FeatScratch> = RefCell::new(FeatScratch::default());
 }
 
-#[inline]
-fn mix(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51afd7ed558ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ceb9fe1a85ec53);
-    h ^ (h >> 33)
-}
+use crate::hashing::mix;
 
 fn hash_bytes(seed: u64, b: &[u8]) -> u64 {
     let mut h = 0xcbf29ce484222325u64 ^ seed;
