@@ -106,5 +106,44 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages);
+criterion_group!(benches, stages, long_messages);
 criterion_main!(benches);
+
+/// Triage time against message length: a 10 MB message should take about 10× a 1 MB one
+/// (≤ 12× is the bound in the robustness issue), with the message limit raised to allow it.
+fn long_messages(c: &mut Criterion) {
+    let (texts, _) = suqiu_benches::corpus();
+    let engine = Engine::builder()
+        .limits(suqiu::Limits {
+            max_text_bytes: 16 << 20,
+            ..suqiu::Limits::default()
+        })
+        .build()
+        .expect("engine");
+    let mut big = String::new();
+    while big.len() < 10_000_000 {
+        for t in &texts {
+            big.push_str(t);
+            big.push('\n');
+        }
+    }
+    let mut cut = 1_000_000;
+    while !big.is_char_boundary(cut) {
+        cut += 1;
+    }
+    let one_mb = big[..cut].to_string();
+    let mut cut10 = 10_000_000;
+    while !big.is_char_boundary(cut10) {
+        cut10 += 1;
+    }
+    let ten_mb = big[..cut10].to_string();
+    let mut g = c.benchmark_group("long_message");
+    g.sample_size(10);
+    for (name, text) in [("1MB", &one_mb), ("10MB", &ten_mb)] {
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(engine.triage(text, None).expect("triage")))
+        });
+    }
+    g.finish();
+}

@@ -395,7 +395,7 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
             }
         }));
         triage_n = triage_n.min(time_per_call(0.3, || {
-            std::hint::black_box(engine.triage_batch(&items, Some(threads)));
+            let _ = std::hint::black_box(engine.triage_batch(&items, Some(threads)));
         }));
         locate_1 = locate_1.min(time_per_call(0.3, || {
             for t in &texts {

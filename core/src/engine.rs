@@ -18,13 +18,32 @@ use std::sync::Arc;
 pub struct Limits {
     /// Largest message, in bytes of UTF-8 (default 262,144 = 256 KiB).
     pub max_text_bytes: usize,
+    /// Most messages in one `triage_batch` call (default 1,000,000).
+    pub max_batch_items: usize,
+    /// Largest divisions CSV or profile file read from disk (default 256 MiB; all of China is 30 MB).
+    pub max_file_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_text_bytes: 256 * 1024,
+            max_batch_items: 1_000_000,
+            max_file_bytes: 256 << 20,
         }
+    }
+}
+
+/// Fails with [`Error::LimitExceeded`] when the file at `path` is larger than `limit` bytes
+/// (a missing file is left for the reader to report).
+pub(crate) fn check_file_size(path: &Path, limit: u64, what: &'static str) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > limit => Err(Error::LimitExceeded {
+            what,
+            limit: limit as usize,
+            actual: m.len() as usize,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -86,11 +105,32 @@ impl EngineBuilder {
     /// Builds the engine, validating every file.
     pub fn build(self) -> Result<Engine> {
         let profile = match &self.profile_dir {
-            Some(d) => Profile::from_dir(d)?,
+            Some(d) => {
+                for f in [
+                    "taxonomy.toml",
+                    "lexicon.tsv",
+                    "routing.toml",
+                    "aliases.tsv",
+                ] {
+                    check_file_size(
+                        &d.join(f),
+                        self.limits.max_file_bytes,
+                        "profile file size in bytes",
+                    )?;
+                }
+                Profile::from_dir(d)?
+            }
             None => Profile::embedded()?,
         };
         let gazetteer = match &self.divisions_csv {
-            Some(p) => Gazetteer::from_path(p, &profile.aliases)?,
+            Some(p) => {
+                check_file_size(
+                    p,
+                    self.limits.max_file_bytes,
+                    "divisions file size in bytes",
+                )?;
+                Gazetteer::from_path(p, &profile.aliases)?
+            }
             None => Gazetteer::from_csv(
                 jurisdiction::gazetteer::EMBEDDED_DIVISIONS,
                 "<embedded:zhuzhou-divisions.csv>",
@@ -601,27 +641,34 @@ impl Engine {
     }
 
     /// Triages many messages on `threads` threads (all cores when `None`); one result per
-    /// input, in order.
+    /// input, in order. More than [`Limits::max_batch_items`] messages is an error.
     pub fn triage_batch<'a>(
         &self,
         items: &[(&'a str, Option<&'a str>)],
         threads: Option<usize>,
-    ) -> Vec<Result<Triage>> {
+    ) -> Result<Vec<Result<Triage>>> {
         use rayon::prelude::*;
+        if items.len() > self.limits.max_batch_items {
+            return Err(Error::LimitExceeded {
+                what: "messages in one batch",
+                limit: self.limits.max_batch_items,
+                actual: items.len(),
+            });
+        }
         let run = || {
             items
                 .par_iter()
                 .map(|(t, g)| self.triage(t, *g))
                 .collect::<Vec<_>>()
         };
-        match threads {
+        Ok(match threads {
             Some(1) => items.iter().map(|(t, g)| self.triage(t, *g)).collect(),
             Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
                 Ok(pool) => pool.install(run),
                 Err(_) => run(),
             },
             None => run(),
-        }
+        })
     }
 }
 

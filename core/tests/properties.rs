@@ -76,7 +76,7 @@ proptest! {
     #[test]
     fn batch_gives_one_result_per_input_in_order(texts in prop::collection::vec(message(), 0..12)) {
         let items: Vec<(&str, Option<&str>)> = texts.iter().map(|t| (t.as_str(), None)).collect();
-        let batch = engine().triage_batch(&items, Some(2));
+        let batch = engine().triage_batch(&items, Some(2)).unwrap();
         prop_assert_eq!(batch.len(), texts.len());
         for (t, r) in texts.iter().zip(&batch) {
             let single = engine().triage(t, None);

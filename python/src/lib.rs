@@ -304,6 +304,17 @@ impl NativeEngine {
                 format!("on_error must be 'raise' or 'return', not {on_error:?}"),
             ));
         }
+        let limit = self.inner.limits().max_batch_items;
+        if texts.len() > limit {
+            return Err(py_error(
+                py,
+                "LimitExceededError",
+                format!(
+                    "limit exceeded: {} messages in one batch, the limit is {limit}",
+                    texts.len()
+                ),
+            ));
+        }
         if let Some(g) = &group_divisions {
             if g.len() != texts.len() {
                 return Err(py_error(

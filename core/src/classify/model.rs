@@ -621,13 +621,18 @@ impl TextModel {
         std::fs::write(path, self.to_bytes()).map_err(|e| Error::io(ErrorKind::Model, path, e))
     }
 
-    /// Reads and validates a model file.
+    /// Reads and validates a model file (at most [`MAX_MODEL_BYTES`]).
     pub fn load(path: &Path) -> Result<Self> {
+        Self::load_with_limit(path, MAX_MODEL_BYTES)
+    }
+
+    /// Reads and validates a model file of at most `max_bytes`.
+    pub fn load_with_limit(path: &Path, max_bytes: u64) -> Result<Self> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(ErrorKind::Model, path, e))?;
-        if meta.len() > MAX_MODEL_BYTES {
+        if meta.len() > max_bytes {
             return Err(Error::LimitExceeded {
                 what: "model file size in bytes",
-                limit: MAX_MODEL_BYTES as usize,
+                limit: max_bytes as usize,
                 actual: meta.len() as usize,
             });
         }
