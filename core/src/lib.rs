@@ -21,6 +21,7 @@
 pub mod aggregate;
 pub mod classify;
 pub mod error;
+pub mod fuzzing;
 pub mod jsonl;
 pub mod jurisdiction;
 pub mod normalize;
