@@ -11,7 +11,8 @@ fn replay(target: &str, f: fn(&[u8])) -> usize {
             continue;
         };
         for e in entries.flatten() {
-            let data = std::fs::read(e.path()).unwrap();
+            // A file can vanish while a fuzzer is minimizing the same corpus.
+            let Ok(data) = std::fs::read(e.path()) else { continue };
             f(&data);
             n += 1;
         }
