@@ -12,7 +12,9 @@ fn replay(target: &str, f: fn(&[u8])) -> usize {
         };
         for e in entries.flatten() {
             // A file can vanish while a fuzzer is minimizing the same corpus.
-            let Ok(data) = std::fs::read(e.path()) else { continue };
+            let Ok(data) = std::fs::read(e.path()) else {
+                continue;
+            };
             f(&data);
             n += 1;
         }

@@ -109,3 +109,38 @@ fn model_file_size() {
     assert_eq!(e.kind(), ErrorKind::LimitExceeded);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn hostile_input_gets_an_error_or_a_result() {
+    let engine = Engine::default();
+    // JSON nested ten thousand deep: one rejected line, no stack overflow.
+    let deep = format!(
+        "{{\"text\": {}1{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let out = suqiu::jsonl::process_lines(&engine, deep.as_bytes(), 1, Some(1));
+    assert_eq!(out.len(), 1);
+    assert!(out[0].is_err());
+    // A million emoji: over the default limit, and fine with the limit raised (all dropped).
+    let emoji = "👍".repeat(1_000_000);
+    assert_eq!(
+        engine.triage(&emoji, None).unwrap_err().kind(),
+        ErrorKind::LimitExceeded
+    );
+    let big = Engine::builder()
+        .limits(Limits {
+            max_text_bytes: 8 << 20,
+            ..Limits::default()
+        })
+        .build()
+        .unwrap();
+    let t = big.triage(&emoji, None).unwrap();
+    assert_eq!(t.kind, suqiu::Kind::Other);
+    assert!(t.evidence.is_empty());
+    // Text built to make a segmenter or matcher backtrack: one long run of one character.
+    let t = big
+        .triage(&"村".repeat(500_000), Some("430224109203"))
+        .unwrap();
+    assert!(t.division.is_some());
+}
