@@ -118,6 +118,28 @@ unsafe fn bytes<'a>(p: *const u8, len: usize, what: &str) -> Result<&'a [u8], St
     Ok(std::slice::from_raw_parts(p, len))
 }
 
+/// Writes a built handle to `*out` (success) or records the error (failure).
+unsafe fn write_handle<T, H>(
+    out: *mut *mut H,
+    built: suqiu::Result<T>,
+    wrap: impl FnOnce(T) -> H,
+) -> Status {
+    match built {
+        Ok(v) => {
+            *out = Box::into_raw(Box::new(wrap(v)));
+            Status::Ok
+        }
+        Err(e) => fail(status_of(&e), e.to_string()),
+    }
+}
+
+/// Frees a handle made by `write_handle`; NULL is a no-op and a panic in a destructor is caught.
+unsafe fn free_handle<H>(handle: *mut H) {
+    if !handle.is_null() {
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(handle))));
+    }
+}
+
 fn to_c_string(s: String) -> *mut c_char {
     // Interior NULs cannot occur in serde_json output; replace defensively.
     CString::new(s)
@@ -179,25 +201,18 @@ pub unsafe extern "C" fn suqiu_engine_new(
             Ok(p) => p,
             Err(s) => return s,
         };
-        match suqiu::engine_from_paths(
+        let built = suqiu::engine_from_paths(
             profile.map(std::path::Path::new),
             divisions.map(std::path::Path::new),
-        ) {
-            Ok(e) => {
-                *out = Box::into_raw(Box::new(Engine(e)));
-                Status::Ok
-            }
-            Err(e) => fail(status_of(&e), e.to_string()),
-        }
+        );
+        write_handle(out, built, Engine)
     })
 }
 
 /// Frees an engine. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn suqiu_engine_free(engine: *mut Engine) {
-    if !engine.is_null() {
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(engine))));
-    }
+    free_handle(engine)
 }
 
 /// Triages one message; `*out_json` receives the JSON object `suqiu triage` prints for it
@@ -298,9 +313,7 @@ pub unsafe extern "C" fn suqiu_triage(
 /// Frees a result. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn suqiu_result_free(result: *mut SuqiuResult) {
-    if !result.is_null() {
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(result))));
-    }
+    free_handle(result)
 }
 
 fn opt_ptr(s: &Option<CString>) -> *const c_char {
@@ -461,22 +474,18 @@ pub unsafe extern "C" fn suqiu_model_load(path: *const c_char, out: *mut *mut Mo
             Ok(None) => return fail(Status::NullArgument, "path is NULL"),
             Err(s) => return s,
         };
-        match suqiu::classify::model::TextModel::load(std::path::Path::new(path)) {
-            Ok(m) => {
-                *out = Box::into_raw(Box::new(Model(m)));
-                Status::Ok
-            }
-            Err(e) => fail(status_of(&e), e.to_string()),
-        }
+        write_handle(
+            out,
+            suqiu::classify::model::TextModel::load(std::path::Path::new(path)),
+            Model,
+        )
     })
 }
 
 /// Frees a model. NULL is a no-op.
 #[no_mangle]
 pub unsafe extern "C" fn suqiu_model_free(model: *mut Model) {
-    if !model.is_null() {
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(Box::from_raw(model))));
-    }
+    free_handle(model)
 }
 
 /// Classifies one text; `*out_json` receives `{"label": …, "probabilities": {label: p, …}}`.
