@@ -26,6 +26,13 @@ impl<E: std::fmt::Display> From<E> for Fatal {
     }
 }
 
+/// The value after a flag, or a usage error naming the flag.
+fn flag_value(it: &mut std::slice::Iter<'_, String>, flag: &str) -> Result<String, Fatal> {
+    it.next()
+        .cloned()
+        .ok_or_else(|| Fatal(format!("{flag} needs a value\n{USAGE}")))
+}
+
 #[derive(Default)]
 struct Common {
     profile: Option<PathBuf>,
@@ -38,16 +45,12 @@ fn parse_common(args: &[String]) -> Result<Common, Fatal> {
     let mut c = Common::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Fatal(format!("{name} needs a value\n{USAGE}")))
-        };
+        let mut value = || flag_value(&mut it, a);
         match a.as_str() {
-            "--profile" => c.profile = Some(value("--profile")?.into()),
-            "--divisions" => c.divisions = Some(value("--divisions")?.into()),
+            "--profile" => c.profile = Some(value()?.into()),
+            "--divisions" => c.divisions = Some(value()?.into()),
             "--threads" => {
-                let v = value("--threads")?;
+                let v = value()?;
                 let n: usize = v
                     .parse()
                     .map_err(|_| Fatal(format!("--threads {v:?} is not a positive number")))?;
@@ -165,11 +168,7 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
     let mut st = TrainSettings::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Fatal(format!("{a} needs a value\n{USAGE}")))
-        };
+        let mut value = || flag_value(&mut it, a);
         match a.as_str() {
             "--input" => inputs.push(value()?),
             "--output" => output = Some(value()?),
@@ -234,11 +233,7 @@ fn evaluate(args: &[String]) -> Result<bool, Fatal> {
     let (mut model_path, mut input) = (None, None);
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Fatal(format!("{a} needs a value\n{USAGE}")))
-        };
+        let mut value = || flag_value(&mut it, a);
         match a.as_str() {
             "--model" => model_path = Some(value()?),
             "--input" => input = Some(value()?),
@@ -336,11 +331,7 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--input" {
-            inputs.push(
-                it.next()
-                    .cloned()
-                    .ok_or_else(|| Fatal("--input needs a value".into()))?,
-            );
+            inputs.push(flag_value(&mut it, a)?);
         } else {
             rest.push(a.clone());
         }
@@ -484,11 +475,7 @@ fn aggregate(args: &[String]) -> Result<bool, Fatal> {
     let (mut save, mut restore, mut gold) = (None, None, None::<String>);
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| Fatal(format!("{a} needs a value\n{USAGE}")))
-        };
+        let mut value = || flag_value(&mut it, a);
         match a.as_str() {
             "--window" => {
                 let v = value()?;
