@@ -8,6 +8,8 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
+pub mod fuzzing;
+
 /// Status of a call. `SUQIU_STATUS_OK` is 0; each error kind has its own code.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
