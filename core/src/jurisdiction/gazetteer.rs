@@ -135,7 +135,11 @@ pub struct Gazetteer {
     /// Suffixed forms of levels 4–5, sorted by hash.
     lower_forms: Vec<FormEntry>,
     /// Characters that end some suffixed form.
-    anchors: FxHashSet<char>,
+    anchors: CharSet,
+    /// One bit per slot of `form_hash >> form_filter_shift`, set for every suffixed form: most
+    /// probes of a candidate form miss, and the filter answers those without a binary search.
+    form_filter: Vec<u64>,
+    form_filter_shift: u32,
     /// Longest suffixed form, in characters.
     max_form_chars: usize,
     upper: Option<AhoCorasick>,
@@ -166,6 +170,44 @@ pub struct RawMention {
     pub candidates: Vec<DivisionId>,
     /// The weakest form that matched (bare forms are weaker evidence).
     pub kind: FormKind,
+}
+
+/// A set of characters with a bitmap for the Basic Multilingual Plane, where every Chinese
+/// character in use lives: membership is asked once per character of every message.
+#[derive(Debug, Clone)]
+struct CharSet {
+    bmp: Vec<u64>,
+    astral: FxHashSet<char>,
+}
+
+impl Default for CharSet {
+    fn default() -> Self {
+        CharSet {
+            bmp: vec![0; 0x10000 / 64],
+            astral: FxHashSet::default(),
+        }
+    }
+}
+
+impl CharSet {
+    fn insert(&mut self, c: char) {
+        let u = c as usize;
+        if u < 0x10000 {
+            self.bmp[u / 64] |= 1 << (u % 64);
+        } else {
+            self.astral.insert(c);
+        }
+    }
+
+    #[inline]
+    fn contains(&self, c: char) -> bool {
+        let u = c as usize;
+        if u < 0x10000 {
+            self.bmp[u / 64] & (1 << (u % 64)) != 0
+        } else {
+            self.astral.contains(&c)
+        }
+    }
 }
 
 fn hash_str(s: &str) -> u64 {
@@ -356,7 +398,9 @@ impl Gazetteer {
             names,
             by_code,
             lower_forms: Vec::new(),
-            anchors: FxHashSet::default(),
+            anchors: CharSet::default(),
+            form_filter: vec![0],
+            form_filter_shift: 63,
             max_form_chars: 0,
             upper: None,
             upper_targets: Vec::new(),
@@ -375,7 +419,7 @@ impl Gazetteer {
         let mut cities = FxHashSet::default();
         let mut display = String::new();
         let mut max_form_chars = 0;
-        let mut anchors = FxHashSet::default();
+        let mut anchors = CharSet::default();
         for id in 0..self.records.len() as u32 {
             let r = &self.records[id as usize];
             let full = self.name(id);
@@ -435,6 +479,14 @@ impl Gazetteer {
             self.aliases.push((alias.clone(), id));
         }
         lower.sort_unstable_by_key(|f| f.hash);
+        // About 16 bits per form: a probe of an absent form passes the filter ~6% of the time.
+        let bits = (lower.len() * 16).next_power_of_two().max(64);
+        self.form_filter = vec![0u64; bits / 64];
+        self.form_filter_shift = 64 - bits.trailing_zeros();
+        for f in &lower {
+            let slot = (f.hash >> self.form_filter_shift) as usize;
+            self.form_filter[slot / 64] |= 1 << (slot % 64);
+        }
         self.max_form_chars = max_form_chars;
         self.anchors = anchors;
         self.lower_forms = lower;
@@ -592,7 +644,7 @@ impl Gazetteer {
         if !self.lower_forms.is_empty() {
             let mut starts: Vec<usize> = Vec::with_capacity(self.max_form_chars + 1);
             for (pos, c) in text.char_indices() {
-                if !self.anchors.contains(&c) {
+                if !self.anchors.contains(c) {
                     continue;
                 }
                 let end = pos + c.len_utf8();
@@ -613,6 +665,10 @@ impl Gazetteer {
                 for &s in starts.iter().rev() {
                     let form = &text[s..end];
                     let h = hash_str(form);
+                    let slot = (h >> self.form_filter_shift) as usize;
+                    if self.form_filter[slot / 64] & (1 << (slot % 64)) == 0 {
+                        continue;
+                    }
                     let lo = self.lower_forms.partition_point(|f| f.hash < h);
                     let mut cands = Vec::new();
                     let mut kind = FormKind::Full;
