@@ -37,11 +37,21 @@ pub fn divisions_csv(data: &[u8]) {
     }
 }
 
-/// The profile loaders (lexicon, routing rules).
+/// The profile loaders (lexicon, whole-term list, routing rules).
 pub fn profile_files(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let categories = vec!["roads_transport".to_string(), "agri_water".to_string()];
-        let _ = crate::classify::Lexicon::parse(text, "lexicon.tsv", &categories);
+        if let Ok(mut lexicon) = crate::classify::Lexicon::parse(text, "lexicon.tsv", &categories)
+        {
+            let _ = lexicon.mark_whole(text, "whole_terms.txt");
+        }
+        let mut lexicon = crate::classify::Lexicon::parse(
+            "cat:roads_transport\t2\t路灯 坑洼 修路\nneg\t1\t没有\n",
+            "lexicon.tsv",
+            &categories,
+        )
+        .expect("a fixed lexicon parses");
+        let _ = lexicon.mark_whole(text, "whole_terms.txt");
         let _ = crate::route::Router::parse(text, "routing.toml", &categories);
     }
 }

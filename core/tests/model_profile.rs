@@ -27,6 +27,7 @@ fn profile_copy(name: &str) -> PathBuf {
         "lexicon.tsv",
         "routing.toml",
         "aliases.tsv",
+        "whole_terms.txt",
     ] {
         std::fs::copy(src.join(f), dir.join(f)).unwrap();
     }
@@ -101,5 +102,30 @@ fn a_corrupt_or_mismatched_model_is_a_model_error() {
         .build()
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Model);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_profile_directory_reads_its_whole_terms_and_rejects_stale_ones() {
+    let dir = profile_copy("whole");
+    // The copied directory triages exactly as the embedded profile does.
+    let from_dir = Engine::builder().profile_dir(&dir).build().unwrap();
+    let embedded = Engine::default();
+    for f in fixtures().iter().take(40) {
+        let text = f["text"].as_str().unwrap();
+        assert_eq!(
+            from_dir.triage(text, None).unwrap(),
+            embedded.triage(text, None).unwrap(),
+            "{text}"
+        );
+    }
+    // A listed term the lexicon no longer has fails loudly, naming the file and line.
+    let mut list = std::fs::read_to_string(dir.join("whole_terms.txt")).unwrap();
+    list.push_str("不在词表\n");
+    std::fs::write(dir.join("whole_terms.txt"), &list).unwrap();
+    let e = Engine::builder().profile_dir(&dir).build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Profile);
+    let line = list.lines().count();
+    assert!(e.to_string().contains(&format!("whole_terms.txt:{line}")), "{e}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -5,10 +5,23 @@
 //! `label<TAB>weight<TAB>term term term…` where `label` is `cat:<category id>`,
 //! `kind:<kind id>`, `rank:<village|township|county>` (the implicated official's post) or
 //! `neg` (a negator). The same term may appear under several labels.
+//!
+//! A profile may also list, in `whole_terms.txt` (one term per line), two-character terms
+//! that are counted without asking the segmenter whether they straddle a word edge: asking
+//! costs a jieba cut of the surrounding text, and for these terms the answer, on the training
+//! messages, was "no" at least 99 times in 100 (see [`Lexicon::mark_whole`]).
 
 use crate::error::{Error, ErrorKind, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rustc_hash::FxHashMap;
+
+/// How often a term must have been seen in the training messages for `mine_whole_terms` to
+/// list it in `whole_terms.txt`.
+pub const WHOLE_TERM_MIN_SEEN: usize = 5;
+
+/// The largest share of its occurrences in which a listed term may straddle a word edge
+/// (没有 in 出没|有…: 4 of 4,124). Above it (好的 straddles 87 of 493 times) the check stays.
+pub const WHOLE_TERM_MAX_STRADDLE_SHARE: f64 = 0.01;
 
 /// What a lexicon entry is evidence of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,6 +52,8 @@ pub struct Lexicon {
     pub(crate) terms: Vec<String>,
     /// Entries per pattern.
     pub(crate) entries: Vec<Vec<Entry>>,
+    /// Per pattern: counted without a word-edge check (`whole_terms.txt`).
+    pub(crate) whole: Vec<bool>,
 }
 
 impl Lexicon {
@@ -110,10 +125,66 @@ impl Lexicon {
                     format!("cannot compile lexicon: {e}"),
                 )
             })?;
+        let whole = vec![false; terms.len()];
         Ok(Lexicon {
             automaton,
             terms,
             entries,
+            whole,
+        })
+    }
+
+    /// Marks the terms listed in `text` (the contents of `source`: one term per line, `#`
+    /// comments) as whole: two-character terms counted without a word-edge check. Each must be
+    /// a two-character term of this lexicon, so that a stale list fails loudly. Returns how
+    /// many were marked.
+    ///
+    /// Regenerate the embedded list with `cargo run --release -p suqiu --example
+    /// mine_whole_terms -- TRAIN.jsonl…`: it keeps the terms seen at least
+    /// [`WHOLE_TERM_MIN_SEEN`] times and straddling a word edge of a full cut in at most
+    /// [`WHOLE_TERM_MAX_STRADDLE_SHARE`] of them.
+    pub fn mark_whole(&mut self, text: &str, source: &str) -> Result<usize> {
+        let index: FxHashMap<&str, usize> = self
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i))
+            .collect();
+        let mut marked = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let term = raw.split('#').next().unwrap_or("").trim();
+            if term.is_empty() {
+                continue;
+            }
+            let slot = index
+                .get(term)
+                .copied()
+                .filter(|_| term.chars().count() == 2)
+                .ok_or_else(|| {
+                    Error::file(
+                        ErrorKind::Profile,
+                        source,
+                        Some(i + 1),
+                        format!("{term:?} is not a two-character term of the lexicon"),
+                    )
+                })?;
+            marked.push(slot);
+        }
+        for &slot in &marked {
+            self.whole[slot] = true;
+        }
+        Ok(marked.len())
+    }
+
+    /// The two-character hits in `text` (normalized), as the classifier finds them before any
+    /// edge check: `(start, end, term)`, leftmost-longest. For mining `whole_terms.txt`.
+    pub fn two_char_hits<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize, &'a str)> + 'a {
+        self.automaton.find_iter(text).filter_map(|m| {
+            let term = self.terms[m.pattern().as_usize()].as_str();
+            (term.chars().count() == 2).then_some((m.start(), m.end(), term))
         })
     }
 
@@ -179,5 +250,32 @@ mod tests {
         assert!(e.to_string().contains("l.tsv:1"), "{e}");
         let e = Lexicon::parse("# c\ncat:roads_transport\tx\t坑洼\n", "l.tsv", &cats).unwrap_err();
         assert!(e.to_string().contains("l.tsv:2"), "{e}");
+    }
+
+    #[test]
+    fn whole_terms_are_counted_without_an_edge_check() {
+        let cats = vec!["cadre_conduct".to_string()];
+        let mut lx = Lexicon::parse("kind:misconduct\t3\t要烟\n", "l.tsv", &cats).unwrap();
+        // 需要|烟花: 要烟 straddles the word edge after 要, so by default it does not count.
+        let text = "需要烟花";
+        let is_edge = |i: usize| [0, 6, 12].contains(&i);
+        let classify = |lx: &Lexicon| crate::classify::classify(lx, &cats, text, &is_edge).hits;
+        assert!(classify(&lx).is_empty());
+        assert_eq!(lx.mark_whole("# mined\n要烟\n", "w.txt").unwrap(), 1);
+        let hits = classify(&lx);
+        assert_eq!((hits.len(), hits[0].start, hits[0].end), (1, 3, 9));
+    }
+
+    #[test]
+    fn whole_terms_must_be_two_character_terms_of_the_lexicon() {
+        let cats = vec!["cadre_conduct".to_string()];
+        let src = "kind:misconduct\t3\t要烟 索要香烟\n";
+        let mut lx = Lexicon::parse(src, "l.tsv", &cats).unwrap();
+        let e = lx.mark_whole("要烟\n索要香烟\n", "w.txt").unwrap_err();
+        assert!(e.to_string().contains("w.txt:2"), "{e}");
+        let e = lx.mark_whole("香烟\n", "w.txt").unwrap_err();
+        assert!(e.to_string().contains("w.txt:1"), "{e}");
+        // A failed list marks nothing.
+        assert!(!lx.whole.iter().any(|&w| w));
     }
 }

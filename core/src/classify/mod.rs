@@ -11,7 +11,7 @@ pub mod model;
 
 use crate::jurisdiction::Level;
 use crate::segment::Token;
-pub use lexicon::{Cue, Lexicon};
+pub use lexicon::{Cue, Lexicon, WHOLE_TERM_MAX_STRADDLE_SHARE, WHOLE_TERM_MIN_SEEN};
 
 /// What a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -177,8 +177,12 @@ pub fn classify(
     let mut last_negator_end: Option<usize> = None;
     for m in lexicon.automaton.find_iter(text) {
         let (s, e) = (m.start(), m.end());
-        let term = &lexicon.terms[m.pattern().as_usize()];
-        if e - s <= 8 && term.chars().count() == 2 && straddles_word(is_edge, text, s, e) {
+        let pattern = m.pattern().as_usize();
+        if e - s <= 8
+            && !lexicon.whole[pattern]
+            && lexicon.terms[pattern].chars().count() == 2
+            && straddles_word(is_edge, text, s, e)
+        {
             continue;
         }
         // Only the nearest negator before the hit matters, and only within a few characters.
@@ -187,7 +191,7 @@ pub fn classify(
                 && s - ne <= 4 * NEGATION_WINDOW_CHARS
                 && text[ne..s].chars().count() <= NEGATION_WINDOW_CHARS
         });
-        for entry in &lexicon.entries[m.pattern().as_usize()] {
+        for entry in &lexicon.entries[pattern] {
             match entry.cue {
                 Cue::Negation => last_negator_end = Some(e),
                 Cue::Kind(k) => {
@@ -233,9 +237,9 @@ pub fn classify(
     decide(categories, kind_raw, cat_raw, rank, hits)
 }
 
-/// A two-character hit straddles words when its ends are not both word edges and its middle
-/// is one (要烟 in 需要|烟花).
-fn straddles_word(is_edge: &dyn Fn(usize) -> bool, text: &str, s: usize, e: usize) -> bool {
+/// A two-character hit `s..e` straddles words when its ends are not both word edges and its
+/// middle is one (要烟 in 需要|烟花).
+pub fn straddles_word(is_edge: &dyn Fn(usize) -> bool, text: &str, s: usize, e: usize) -> bool {
     let mid = text[s..e].chars().next().map_or(e, |c| s + c.len_utf8());
     if mid >= e {
         return false;

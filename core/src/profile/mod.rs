@@ -2,7 +2,8 @@
 //! and place aliases — loaded from a directory or from the embedded `zhuzhou` default.
 //!
 //! A profile directory holds `taxonomy.toml`, `lexicon.tsv`, `routing.toml` and optionally
-//! `aliases.tsv` (`alias<TAB>code`, e.g. 株洲县 → 430212).
+//! `aliases.tsv` (`alias<TAB>code`, e.g. 株洲县 → 430212) and `whole_terms.txt` (two-character
+//! lexicon terms counted without a word-edge check; see [`Lexicon::mark_whole`]).
 
 use crate::classify::Lexicon;
 use crate::error::{Error, ErrorKind, Result};
@@ -50,6 +51,13 @@ const EMBEDDED_TAXONOMY: &str = include_str!("../../profiles/zhuzhou/taxonomy.to
 const EMBEDDED_LEXICON: &str = include_str!("../../profiles/zhuzhou/lexicon.tsv");
 const EMBEDDED_ROUTING: &str = include_str!("../../profiles/zhuzhou/routing.toml");
 const EMBEDDED_ALIASES: &str = include_str!("../../profiles/zhuzhou/aliases.tsv");
+const EMBEDDED_WHOLE_TERMS: &str = include_str!("../../profiles/zhuzhou/whole_terms.txt");
+
+/// The optional files of a profile.
+struct OptionalFiles<'a> {
+    aliases: Option<&'a str>,
+    whole_terms: Option<&'a str>,
+}
 
 impl Profile {
     /// The embedded default profile, `zhuzhou`.
@@ -58,7 +66,10 @@ impl Profile {
             EMBEDDED_TAXONOMY,
             EMBEDDED_LEXICON,
             EMBEDDED_ROUTING,
-            Some(EMBEDDED_ALIASES),
+            OptionalFiles {
+                aliases: Some(EMBEDDED_ALIASES),
+                whole_terms: Some(EMBEDDED_WHOLE_TERMS),
+            },
             "<embedded:zhuzhou>",
         )
     }
@@ -79,16 +90,23 @@ impl Profile {
             String::from_utf8(bytes)
                 .map_err(|_| Error::file(ErrorKind::Profile, &p, None, "not UTF-8"))
         };
-        let aliases = if dir.join("aliases.tsv").exists() {
-            Some(read("aliases.tsv")?)
-        } else {
-            None
+        let optional = |name: &str| -> Result<Option<String>> {
+            if dir.join(name).exists() {
+                read(name).map(Some)
+            } else {
+                Ok(None)
+            }
         };
+        let aliases = optional("aliases.tsv")?;
+        let whole_terms = optional("whole_terms.txt")?;
         Self::from_texts(
             &read("taxonomy.toml")?,
             &read("lexicon.tsv")?,
             &read("routing.toml")?,
-            aliases.as_deref(),
+            OptionalFiles {
+                aliases: aliases.as_deref(),
+                whole_terms: whole_terms.as_deref(),
+            },
             &dir.display().to_string(),
         )
     }
@@ -97,7 +115,7 @@ impl Profile {
         taxonomy: &str,
         lexicon: &str,
         routing: &str,
-        aliases: Option<&str>,
+        optional: OptionalFiles<'_>,
         base: &str,
     ) -> Result<Self> {
         let tax_src = format!("{base}/taxonomy.toml");
@@ -137,10 +155,13 @@ impl Profile {
                 ));
             }
         }
-        let lexicon = Lexicon::parse(lexicon, &format!("{base}/lexicon.tsv"), &category_ids)?;
+        let mut lexicon = Lexicon::parse(lexicon, &format!("{base}/lexicon.tsv"), &category_ids)?;
+        if let Some(text) = optional.whole_terms {
+            lexicon.mark_whole(text, &format!("{base}/whole_terms.txt"))?;
+        }
         let router = Router::parse(routing, &format!("{base}/routing.toml"), &category_ids)?;
         let mut pairs = Vec::new();
-        if let Some(text) = aliases {
+        if let Some(text) = optional.aliases {
             let src = format!("{base}/aliases.tsv");
             for (i, line) in text.lines().enumerate() {
                 let line = line.split('#').next().unwrap_or("").trim();
