@@ -1,12 +1,13 @@
-//! Entry point of the `c_abi` fuzz target (`fuzz/`), replayed over its corpus by
-//! `ffi/tests/fuzz_corpus.rs`. It calls the exported functions the way C does: through raw
-//! pointers, with lengths shorter than the buffer (cutting a character in half), NUL bytes
-//! inside, NULL with a length, NULL out pointers, non-UTF-8 C strings, and any `window_days`.
+//! Entry point of the `c_abi` fuzz target (`fuzz/`, which compiles this crate's source as a
+//! module), replayed over its corpus by the unit test below. It calls the exported functions
+//! the way C does: through raw pointers, with lengths shorter than the buffer (cutting a
+//! character in half), NUL bytes inside, NULL with a length, NULL out pointers, non-UTF-8 C
+//! strings, and any `window_days`.
 //! The invariants: no call returns `SUQIU_STATUS_PANIC`; success writes a non-NULL output and
 //! clears the last error; failure leaves the output untouched and sets a message.
 #![doc(hidden)]
 
-use crate::*;
+use super::*;
 use std::sync::OnceLock;
 
 struct Handles {

@@ -8,6 +8,8 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
+// An explicit path: the c_abi fuzz target compiles this file as a module of its own crate.
+#[path = "fuzzing.rs"]
 pub mod fuzzing;
 
 /// Status of a call. `SUQIU_STATUS_OK` is 0; each error kind has its own code.
