@@ -7,6 +7,7 @@ use crate::normalize::{Normalized, Normalizer};
 use crate::profile::Profile;
 use crate::route::Route;
 use crate::segment::{self, Segmenter, Token};
+use compact_str::CompactString;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -272,10 +273,10 @@ pub struct Evidence {
     pub start: usize,
     /// End byte in the original text.
     pub end: usize,
-    /// The original text of the span.
-    pub text: String,
+    /// The original text of the span (a few characters: stored inline, without allocating).
+    pub text: CompactString,
     /// What it is evidence of: a kind, a category id, `place`, or `rank:<level>`.
-    pub label: String,
+    pub label: CompactString,
 }
 
 /// The misconduct flag and its evidence.
@@ -458,8 +459,8 @@ impl Engine {
             Evidence {
                 start: os,
                 end: oe,
-                text: text[os..oe].to_string(),
-                label: label.to_string(),
+                text: CompactString::from(&text[os..oe]),
+                label: CompactString::from(label),
             }
         };
         let mut evidence: Vec<Evidence> = cls
@@ -663,6 +664,9 @@ impl Engine {
         };
         Ok(match threads {
             Some(1) => items.iter().map(|(t, g)| self.triage(t, *g)).collect(),
+            // The global pool already has that many threads: no pool (and no cold thread-local
+            // scratch) to build per call.
+            Some(n) if n == rayon::current_num_threads() => run(),
             Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
                 Ok(pool) => pool.install(run),
                 Err(_) => run(),
