@@ -1,5 +1,6 @@
 //! Each stage (normalize, segment, classify, resolve, route) and the whole triage, in
-//! messages/s and MB/s, plus batch triage on 1 and 2 threads.
+//! messages/s and MB/s, plus batch triage on 1 and 2 threads, the aggregator alone (reports/s
+//! after triage), and triage time against message length.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -106,7 +107,7 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, long_messages);
+criterion_group!(benches, stages, aggregator, long_messages);
 criterion_main!(benches);
 
 /// Triage time against message length: a 10 MB message should take about 10× a 1 MB one
@@ -145,5 +146,31 @@ fn long_messages(c: &mut Criterion) {
             b.iter(|| black_box(engine.triage(text, None).expect("triage")))
         });
     }
+    g.finish();
+}
+
+/// The aggregator alone, after triage: every report of the corpus fed, in time order, into a
+/// fresh aggregator with the default 90-day window (the target is 50k reports/s).
+fn aggregator(c: &mut Criterion) {
+    use suqiu::aggregate::{Aggregator, AggregatorConfig};
+    let engine = Engine::default();
+    let (reports, source) = suqiu_benches::reports(&engine);
+    eprintln!("aggregator corpus: {} reports from {source}", reports.len());
+    let mut g = c.benchmark_group("aggregate");
+    g.throughput(Throughput::Elements(reports.len() as u64));
+    g.sample_size(20);
+    g.bench_function("all_reports", |b| {
+        b.iter_batched(
+            || reports.clone(),
+            |batch| {
+                let mut agg = Aggregator::new(AggregatorConfig::default());
+                for r in batch {
+                    agg.add(&engine, r);
+                }
+                agg
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
     g.finish();
 }

@@ -35,3 +35,22 @@ fn read_texts(path: &Path) -> Vec<String> {
         .filter(|t| !t.trim().is_empty() && t.len() <= suqiu::Limits::default().max_text_bytes)
         .collect()
 }
+
+/// Triaged reports to aggregate, in time order, and where they came from: the 4,326 hot
+/// messages (titles, times, likes; many repeated reports) when they are there, else the
+/// project's fixture messages.
+pub fn reports(engine: &suqiu::Engine) -> (Vec<suqiu::aggregate::Report>, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let hot = root.join("../shared/data/messages/hot_messages.jsonl");
+    let (path, source) = if hot.exists() {
+        (hot, "../shared/data/messages/hot_messages.jsonl")
+    } else {
+        (
+            root.join("tests/fixtures/messages.jsonl"),
+            "tests/fixtures/messages.jsonl",
+        )
+    };
+    let input = std::fs::read(&path).unwrap_or_default();
+    let (reports, _) = suqiu::jsonl::report_lines(engine, &input, None);
+    (reports, source.into())
+}

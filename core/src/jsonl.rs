@@ -165,6 +165,26 @@ pub fn aggregate_lines(
     input: &[u8],
     threads: Option<usize>,
 ) -> AggregateRun {
+    let (reports, rejected) = report_lines(engine, input, threads);
+    let accepted = reports.len();
+    let started = std::time::Instant::now();
+    for r in reports {
+        agg.add(engine, r);
+    }
+    AggregateRun {
+        rejected,
+        reports: accepted,
+        aggregator_seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Parses and triages report lines (see [`aggregate_lines`]) on `threads` threads: the
+/// accepted reports in time order (stable), and the rejected lines.
+pub fn report_lines(
+    engine: &Engine,
+    input: &[u8],
+    threads: Option<usize>,
+) -> (Vec<crate::aggregate::Report>, Vec<RejectedLine>) {
     use crate::aggregate::{parse_time, Report};
     use rayon::prelude::*;
     let lines: Vec<(usize, &[u8])> = input
@@ -234,16 +254,7 @@ pub fn aggregate_lines(
         }
     }
     reports.sort_by_key(|r| r.time);
-    let accepted = reports.len();
-    let started = std::time::Instant::now();
-    for r in reports {
-        agg.add(engine, r);
-    }
-    AggregateRun {
-        rejected,
-        reports: accepted,
-        aggregator_seconds: started.elapsed().as_secs_f64(),
-    }
+    (reports, rejected)
 }
 
 /// What [`aggregate_lines`] did.

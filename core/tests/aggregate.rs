@@ -21,6 +21,14 @@ fn report(engine: &Engine, id: &str, time: &str, group: &str, text: &str) -> Rep
     }
 }
 
+/// An aggregator whose issues close after a week without reports.
+fn week_window_aggregator() -> Aggregator {
+    Aggregator::new(AggregatorConfig {
+        window_seconds: 7 * 86_400,
+        ..AggregatorConfig::default()
+    })
+}
+
 const LAND: [(&str, &str, &str); 6] = [
     (
         "430204009001",
@@ -127,16 +135,40 @@ fn restore_after_save_gives_identical_state_and_behaviour() {
     }
     assert_eq!(a, b);
     assert!(Aggregator::restore("{not json").is_err());
+    // A state edited by hand whose index names an issue slot that does not exist is refused,
+    // rather than making a later `add` index out of range.
+    let mut state: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    state["index"] = serde_json::json!([[12345, [99]]]);
+    let e = Aggregator::restore(&state.to_string()).unwrap_err();
+    assert!(e.to_string().contains("slot 99"), "{e}");
+}
+
+#[test]
+fn a_later_report_keeps_its_issue_open_past_the_first_reports_window() {
+    let engine = Engine::default();
+    let mut agg = week_window_aggregator();
+    let (g0, _, t0) = LAND[0];
+    let (g1, _, t1) = LAND[1];
+    let first = agg.add(&engine, report(&engine, "a", "2026-03-01T09:00:00", g0, t0));
+    let again = agg.add(&engine, report(&engine, "b", "2026-03-06T09:00:00", g1, t1));
+    assert_eq!(first, again, "the second report joins the first");
+    // Ten days after the first report but four after the second: the issue is still open.
+    let other = "请问新生儿医保怎么办理，需要带哪些材料";
+    agg.add(&engine, report(&engine, "c", "2026-03-10T09:00:00", g0, other));
+    assert_eq!(agg.open_issues().count(), 2);
+    let (g2, _, t2) = LAND[2];
+    let joined = agg.add(&engine, report(&engine, "d", "2026-03-11T09:00:00", g2, t2));
+    assert_eq!(joined, first);
+    // Three weeks of silence close both.
+    agg.add(&engine, report(&engine, "e", "2026-04-01T09:00:00", g0, other));
+    assert_eq!(agg.open_issues().count(), 1);
+    assert_eq!(agg.ranked().len(), 3);
 }
 
 #[test]
 fn old_issues_expire_out_of_the_window() {
     let engine = Engine::default();
-    let config = AggregatorConfig {
-        window_seconds: 7 * 86_400,
-        ..AggregatorConfig::default()
-    };
-    let mut agg = Aggregator::new(config);
+    let mut agg = week_window_aggregator();
     let (g, _, text) = LAND[0];
     let first = agg.add(
         &engine,

@@ -21,6 +21,7 @@ use crate::route::Route;
 use crate::Engine;
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::hash::Hasher;
 
 /// Tuning of the aggregator.
@@ -94,6 +95,8 @@ const DISTINCTIVE_BIGRAMS: usize = 3;
 /// A shared bigram is distinctive when its weight reaches this share of the weight of the
 /// report's `DISTINCTIVE_BIGRAMS`-th rarest bigram.
 const DISTINCTIVE_SHARE: f32 = 0.8;
+/// Body Jaccard at which two reports are near-duplicates: categories need not agree.
+const NEAR_DUPLICATE_BODY_JACCARD: f32 = 0.5;
 /// Characters of the body that take part in body similarity.
 const BODY_CHARS: usize = 200;
 
@@ -196,6 +199,10 @@ pub struct Aggregator {
     last_expiry: i64,
     /// Closed issues whose index entries have not been swept yet.
     stale: usize,
+    /// `(last_seen, slot)` of every open issue, oldest first: expiry pops from the front
+    /// instead of scanning every slot. Derived from `open`, so not saved (rebuilt on restore).
+    #[serde(skip)]
+    by_last_seen: BTreeSet<(i64, u32)>,
 }
 
 /// Hash maps serialize as sorted lists, so that a saved state is byte-for-byte reproducible.
@@ -228,7 +235,7 @@ pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
     let chars: Vec<char> = text
         .chars()
         .filter_map(|c| normalizer.fold_char(c))
-        .filter(|c| c.is_alphanumeric())
+        .filter(|&c| is_letter_or_digit(c))
         .take(max_chars)
         .collect();
     let mut out: Vec<u32> = chars
@@ -243,23 +250,56 @@ pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
     out
 }
 
+/// `char::is_alphanumeric` with the common CJK block answered without its table search.
+#[inline]
+fn is_letter_or_digit(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 /// Weighted intersection of sorted `a` (with weights `wa`, aligned) and sorted `b`, and the
 /// largest weight among the shared elements.
 fn weighted_intersection(a: &[u32], wa: &[f32], b: &[u32]) -> (f32, f32) {
+    debug_assert_eq!(a.len(), wa.len());
     let (mut i, mut j, mut inter, mut max) = (0, 0, 0f32, 0f32);
+    // Branch-free steps: which list advances is data-dependent and unpredictable, and this
+    // merge is most of the aggregator's time (bodies are up to 200 bigrams).
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                inter += wa[i];
-                max = max.max(wa[i]);
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        let w = if x == y { wa[i] } else { 0.0 };
+        inter += w;
+        max = max.max(w);
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
     }
     (inter, max)
+}
+
+/// [`weighted_intersection`]'s weight, or 0 as soon as it cannot reach `needed`: `rest[i]` is
+/// the total weight of `a[i..]`. Most body comparisons fail, and fail early.
+fn weighted_intersection_reaching(
+    a: &[u32],
+    wa: &[f32],
+    rest: &[f32],
+    b: &[u32],
+    needed: f32,
+) -> f32 {
+    const CHECK_EVERY: usize = 16;
+    let (mut i, mut j, mut inter) = (0, 0, 0f32);
+    while i < a.len() && j < b.len() {
+        for _ in 0..CHECK_EVERY {
+            if i >= a.len() || j >= b.len() {
+                break;
+            }
+            let (x, y) = (a[i], b[j]);
+            inter += if x == y { wa[i] } else { 0.0 };
+            i += (x <= y) as usize;
+            j += (y <= x) as usize;
+        }
+        if inter + rest[i] < needed {
+            return 0.0;
+        }
+    }
+    inter
 }
 
 /// Places are compatible when either is unknown, one contains the other, or they share a county.
@@ -289,6 +329,7 @@ impl Aggregator {
             now: i64::MIN,
             last_expiry: i64::MIN,
             stale: 0,
+            by_last_seen: BTreeSet::new(),
         }
     }
 
@@ -315,21 +356,28 @@ impl Aggregator {
             key.clone()
         };
         self.reports += 1;
-        for &k in &key {
-            *self.key_df.entry(k).or_insert(0) += 1;
-        }
-        for &k in &body {
-            *self.body_df.entry(k).or_insert(0) += 1;
-        }
         let n = self.reports as f32;
-        // A prior of IDF_PRIOR_REPORTS unseen reports keeps the first few reports from giving
-        // their shared words zero weight (every bigram is "common" among three reports).
-        let idf = |df: &FxHashMap<u32, u32>, h: u32| {
-            ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *df.get(&h).unwrap_or(&0) as f32)).ln()
+        // Count the report in the document frequencies and weight its bigrams in one lookup
+        // each. A prior of IDF_PRIOR_REPORTS unseen reports keeps the first few reports from
+        // giving their shared words zero weight (every bigram is "common" among three reports).
+        let count_and_weigh = |df: &mut FxHashMap<u32, u32>, bigrams: &[u32]| -> Vec<f32> {
+            bigrams
+                .iter()
+                .map(|&h| {
+                    let count = df.entry(h).or_insert(0);
+                    *count += 1;
+                    ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *count as f32)).ln()
+                })
+                .collect()
         };
-        let key_w: Vec<f32> = key.iter().map(|&h| idf(&self.key_df, h)).collect();
-        let body_w: Vec<f32> = body.iter().map(|&h| idf(&self.body_df, h)).collect();
+        let key_w = count_and_weigh(&mut self.key_df, &key);
+        let body_w = count_and_weigh(&mut self.body_df, &body);
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
+        // body_rest[i]: the weight of body bigrams i.. (bounds what a merge can still gain).
+        let mut body_rest = vec![0f32; body_w.len() + 1];
+        for i in (0..body_w.len()).rev() {
+            body_rest[i] = body_rest[i + 1] + body_w[i];
+        }
         let mut categories: Vec<String> = report
             .category
             .iter()
@@ -423,11 +471,25 @@ impl Aggregator {
                 if !(mi == 0 || mi + 1 == members) {
                     continue;
                 }
-                let (bi, _) = weighted_intersection(&body, &body_w, &m.body);
+                // The body Jaccard without which this pair cannot match: below it the exact
+                // value is never used, so the merge may stop once it is out of reach.
+                let passes_without_near_duplicate =
+                    kj >= cfg.category_waiver_key_jaccard || (categories_agree && distinctive);
+                let needed = match (similar_keys, passes_without_near_duplicate) {
+                    (true, true) => 0.0,
+                    (false, true) => cfg.min_body_jaccard,
+                    (true, false) => NEAR_DUPLICATE_BODY_JACCARD,
+                    (false, false) => NEAR_DUPLICATE_BODY_JACCARD.max(cfg.min_body_jaccard),
+                };
+                // bi / (Wa + Wb - bi) >= t  <=>  bi >= t (Wa + Wb) / (1 + t); a little slack
+                // keeps float rounding from stopping a merge that would just pass.
+                let needed_bi = needed * (body_total + m.body_weight) / (1.0 + needed) * 0.999;
+                let bi = weighted_intersection_reaching(&body, &body_w, &body_rest, &m.body, needed_bi);
                 let bu = body_total + m.body_weight - bi;
                 let bj = if bu > 0.0 { bi / bu } else { 0.0 };
                 let similar = similar_keys || bj >= cfg.min_body_jaccard;
-                let near_duplicate = kj >= cfg.category_waiver_key_jaccard || bj >= 0.5;
+                let near_duplicate =
+                    kj >= cfg.category_waiver_key_jaccard || bj >= NEAR_DUPLICATE_BODY_JACCARD;
                 if similar && (near_duplicate || (categories_agree && distinctive)) {
                     score = score.max(kj.max(bj));
                 }
@@ -442,6 +504,7 @@ impl Aggregator {
             let target = matches[0].1;
             for &(_, other) in &matches[1..] {
                 if let Some(absorbed) = self.open[other].take() {
+                    self.by_last_seen.remove(&(absorbed.last_seen, other as u32));
                     for key in absorbed.shingles.iter().flat_map(|m| m.key.iter()) {
                         if let Some(slots) = self.index.get_mut(key) {
                             for s in slots.iter_mut() {
@@ -454,7 +517,10 @@ impl Aggregator {
                         }
                     }
                     let into = self.open[target].as_mut().expect("target is open");
+                    let before = into.last_seen;
                     into.merge(g, absorbed);
+                    self.by_last_seen.remove(&(before, target as u32));
+                    self.by_last_seen.insert((into.last_seen, target as u32));
                 }
             }
         }
@@ -476,7 +542,11 @@ impl Aggregator {
                     }
                 }
                 issue.first_seen = issue.first_seen.min(report.time);
-                issue.last_seen = issue.last_seen.max(report.time);
+                if report.time > issue.last_seen {
+                    self.by_last_seen.remove(&(issue.last_seen, slot as u32));
+                    self.by_last_seen.insert((report.time, slot as u32));
+                    issue.last_seen = report.time;
+                }
                 issue.likes += report.likes as u64;
                 if report.kind == Kind::Misconduct {
                     issue.kind = Kind::Misconduct;
@@ -508,6 +578,8 @@ impl Aggregator {
                     division: div.map(|d| g.code(d)),
                     shingles: vec![shingle],
                 }));
+                self.by_last_seen
+                    .insert((report.time, (self.open.len() - 1) as u32));
                 self.open.len() - 1
             }
         };
@@ -526,12 +598,12 @@ impl Aggregator {
     /// Closes the open issues whose last report is older than the window.
     fn expire(&mut self) {
         let cutoff = self.now.saturating_sub(self.config.window_seconds);
-        for slot in 0..self.open.len() {
-            if self.open[slot]
-                .as_ref()
-                .is_some_and(|i| i.last_seen < cutoff)
-            {
-                let issue = self.open[slot].take().expect("checked");
+        while let Some(&(last_seen, slot)) = self.by_last_seen.first() {
+            if last_seen >= cutoff {
+                break;
+            }
+            self.by_last_seen.pop_first();
+            if let Some(issue) = self.open[slot as usize].take() {
                 self.closed.push(issue);
                 self.stale += 1;
             }
@@ -606,8 +678,20 @@ impl Aggregator {
 
     /// Restores a state saved by [`Aggregator::save`].
     pub fn restore(state: &str) -> crate::Result<Self> {
-        serde_json::from_str(state)
-            .map_err(|e| crate::Error::InvalidInput(format!("aggregator state: {e}")))
+        let invalid = |msg: String| crate::Error::InvalidInput(format!("aggregator state: {msg}"));
+        let mut agg: Aggregator = serde_json::from_str(state).map_err(|e| invalid(e.to_string()))?;
+        // A state edited by hand or truncated must not make a later `add` index out of range.
+        let slots = agg.open.len();
+        if let Some(bad) = agg.index.values().flatten().find(|&&s| s as usize >= slots) {
+            return Err(invalid(format!("index names slot {bad} of {slots}")));
+        }
+        agg.by_last_seen = agg
+            .open
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, i)| i.as_ref().map(|i| (i.last_seen, slot as u32)))
+            .collect();
+        Ok(agg)
     }
 }
 
