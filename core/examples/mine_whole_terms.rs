@@ -12,7 +12,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut builder = suqiu::Engine::builder();
     if let Some(i) = args.iter().position(|a| a == "--profile") {
-        let dir = args.get(i + 1).ok_or("--profile needs a directory")?.clone();
+        let dir = args
+            .get(i + 1)
+            .ok_or("--profile needs a directory")?
+            .clone();
         builder = builder.profile_dir(dir);
         args.drain(i..i + 2);
     }

@@ -154,13 +154,19 @@ fn a_later_report_keeps_its_issue_open_past_the_first_reports_window() {
     assert_eq!(first, again, "the second report joins the first");
     // Ten days after the first report but four after the second: the issue is still open.
     let other = "请问新生儿医保怎么办理，需要带哪些材料";
-    agg.add(&engine, report(&engine, "c", "2026-03-10T09:00:00", g0, other));
+    agg.add(
+        &engine,
+        report(&engine, "c", "2026-03-10T09:00:00", g0, other),
+    );
     assert_eq!(agg.open_issues().count(), 2);
     let (g2, _, t2) = LAND[2];
     let joined = agg.add(&engine, report(&engine, "d", "2026-03-11T09:00:00", g2, t2));
     assert_eq!(joined, first);
     // Three weeks of silence close both.
-    agg.add(&engine, report(&engine, "e", "2026-04-01T09:00:00", g0, other));
+    agg.add(
+        &engine,
+        report(&engine, "e", "2026-04-01T09:00:00", g0, other),
+    );
     assert_eq!(agg.open_issues().count(), 1);
     assert_eq!(agg.ranked().len(), 3);
 }
@@ -185,4 +191,31 @@ fn old_issues_expire_out_of_the_window() {
     assert_eq!(agg.open_issues().count(), 1);
     assert_eq!(agg.ranked().len(), 2);
     assert!(agg.ranked()[0].hotness(agg.now()) > agg.ranked()[1].hotness(agg.now()));
+}
+
+#[test]
+fn the_same_question_about_two_kindergartens_stays_two_issues() {
+    let engine = Engine::default();
+    let mut agg = Aggregator::new(AggregatorConfig::default());
+    let g = "430211001001";
+    let ask = |kindergarten: &str| {
+        format!("{kindergarten}幼儿园为什么没有按上级要求改为普惠性幼儿园？家长们都很关心收费问题")
+    };
+    let a = agg.add(
+        &engine,
+        report(&engine, "a", "2026-05-01T09:00:00", g, &ask("天元区大风车")),
+    );
+    let b = agg.add(
+        &engine,
+        report(&engine, "b", "2026-05-02T09:00:00", g, &ask("天元区三之三")),
+    );
+    let c = agg.add(
+        &engine,
+        report(&engine, "c", "2026-05-03T09:00:00", g, &ask("天元区大风车")),
+    );
+    assert_ne!(a, b, "two kindergartens, one question: two issues");
+    assert_eq!(
+        a, c,
+        "the same kindergarten asked about again joins its issue"
+    );
 }

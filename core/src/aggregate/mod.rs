@@ -12,8 +12,12 @@
 //! other's (weighted containment ≥ 0.7 with Jaccard ≥ 0.18), or the bodies are near-duplicates
 //! (weighted Jaccard ≥ 0.3); and the categories agree (waived when the key texts are clearly
 //! alike, key ≥ 0.35, or the bodies near-duplicate, body ≥ 0.5), and one of the shared bigrams
-//! is about as rare as the report's rarest (a distinctive name), and the places are compatible (one contains the other, or both lie in one
-//! county). The state is plain serde data, so a service can save it and restore it.
+//! is about as rare as the report's rarest (a distinctive name), and the places are compatible
+//! (one contains the other, or both lie in one county), and the key texts do not name
+//! different things of one kind (see [`names`]). A report is compared with up to 32 members of
+//! each candidate issue. The state is plain serde data, so a service can save it and restore it.
+
+pub mod names;
 
 use crate::classify::Kind;
 use crate::jurisdiction::{DivisionId, Gazetteer, Level};
@@ -78,8 +82,8 @@ pub struct Report {
     pub division: Option<String>,
 }
 
-/// Members compared per issue (the first ones): bounds the cost of any-member linkage.
-const MAX_COMPARED_MEMBERS: usize = 12;
+/// Members compared per issue (the latest ones): bounds the cost of any-member linkage.
+const MAX_COMPARED_MEMBERS: usize = 32;
 /// Share of `min_key_jaccard` required between two untitled reports.
 const UNTITLED_KEY_SHARE: f32 = 0.75;
 /// Pseudo-reports added to the document count of the online IDF.
@@ -110,6 +114,9 @@ struct Shingles {
     categories: Vec<String>,
     /// Whether its key is a title.
     titled: bool,
+    /// Organizations and places its key names (see [`names::named_things`]).
+    #[serde(default)]
+    names: Vec<names::NamedThing>,
 }
 
 /// An issue: one problem and every report of it.
@@ -253,7 +260,9 @@ pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
 /// `char::is_alphanumeric` with the common CJK block answered without its table search.
 #[inline]
 fn is_letter_or_digit(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// Weighted intersection of sorted `a` (with weights `wa`, aligned) and sorted `b`, and the
@@ -345,11 +354,9 @@ impl Aggregator {
                 self.expire();
             }
         }
-        let key = shingles(
-            engine,
-            report.title.as_deref().unwrap_or(&report.text),
-            usize::MAX,
-        );
+        let key_text = report.title.as_deref().unwrap_or(&report.text);
+        let key = shingles(engine, key_text, usize::MAX);
+        let key_names = names::named_things(engine.normalizer(), key_text);
         let body = if report.title.is_some() {
             shingles(engine, &report.text, BODY_CHARS)
         } else {
@@ -436,6 +443,11 @@ impl Aggregator {
                 .rev()
                 .take(MAX_COMPARED_MEMBERS)
             {
+                // Two reports naming different things of one kind (展星投资有限公司 vs 中南大宗
+                // 商品电子商务有限公司, A3区 vs A5区) are two problems, however alike the rest.
+                if names::conflict(&key_names, &m.names) {
+                    continue;
+                }
                 let (ki, shared_max) = weighted_intersection(&key, &key_w, &m.key);
                 let ku = key_total + m.key_weight - ki;
                 let kj = if ku > 0.0 { ki / ku } else { 0.0 };
@@ -484,7 +496,8 @@ impl Aggregator {
                 // bi / (Wa + Wb - bi) >= t  <=>  bi >= t (Wa + Wb) / (1 + t); a little slack
                 // keeps float rounding from stopping a merge that would just pass.
                 let needed_bi = needed * (body_total + m.body_weight) / (1.0 + needed) * 0.999;
-                let bi = weighted_intersection_reaching(&body, &body_w, &body_rest, &m.body, needed_bi);
+                let bi =
+                    weighted_intersection_reaching(&body, &body_w, &body_rest, &m.body, needed_bi);
                 let bu = body_total + m.body_weight - bi;
                 let bj = if bu > 0.0 { bi / bu } else { 0.0 };
                 let similar = similar_keys || bj >= cfg.min_body_jaccard;
@@ -504,7 +517,8 @@ impl Aggregator {
             let target = matches[0].1;
             for &(_, other) in &matches[1..] {
                 if let Some(absorbed) = self.open[other].take() {
-                    self.by_last_seen.remove(&(absorbed.last_seen, other as u32));
+                    self.by_last_seen
+                        .remove(&(absorbed.last_seen, other as u32));
                     for key in absorbed.shingles.iter().flat_map(|m| m.key.iter()) {
                         if let Some(slots) = self.index.get_mut(key) {
                             for s in slots.iter_mut() {
@@ -531,6 +545,7 @@ impl Aggregator {
             body_weight: body_total,
             categories,
             titled: report.title.is_some(),
+            names: key_names,
         };
         let slot = match best {
             Some((_, slot)) => {
@@ -679,7 +694,8 @@ impl Aggregator {
     /// Restores a state saved by [`Aggregator::save`].
     pub fn restore(state: &str) -> crate::Result<Self> {
         let invalid = |msg: String| crate::Error::InvalidInput(format!("aggregator state: {msg}"));
-        let mut agg: Aggregator = serde_json::from_str(state).map_err(|e| invalid(e.to_string()))?;
+        let mut agg: Aggregator =
+            serde_json::from_str(state).map_err(|e| invalid(e.to_string()))?;
         // A state edited by hand or truncated must not make a later `add` index out of range.
         let slots = agg.open.len();
         if let Some(bad) = agg.index.values().flatten().find(|&&s| s as usize >= slots) {

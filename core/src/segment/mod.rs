@@ -103,7 +103,8 @@ fn is_block_char(c: char) -> bool {
             && (c.is_ascii_alphanumeric() || matches!(c, '+' | '#' | '&' | '.' | '_' | '%' | '-')))
 }
 
-/// Word edges computed on demand: only the blocks (runs of [`is_block_char`]) that a question
+/// Word edges computed on demand: only the blocks (runs of CJK, ASCII letters, digits and
+/// `+#&._%-`) that a question
 /// falls into are cut. Triage asks about the edges of short lexicon hits and bare place names
 /// only, so most of a long message is never segmented. The answers equal [`boundary_map`]'s.
 #[derive(Debug, Default)]

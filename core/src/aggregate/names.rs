@@ -1,0 +1,259 @@
+//! Named things in a report's key text — organizations and estates by their generic suffix
+//! (展星投资 + 有限公司, 大风车 + 幼儿园, 润芳园 + 小区) and districts written as codes (A3 + 区,
+//! as the anonymized message data does) — so that two reports about different things of one
+//! kind stay apart however alike the rest of their words are ("X公司涉嫌诈骗" vs "Y公司涉嫌诈骗").
+//!
+//! A name is the run of letters and digits before the suffix, after the last character that
+//! usually ends a place or starts a clause (市, 区, 县, 省, 的, 在…). Names shorter than two
+//! characters and pronouns (我们小区, 该公司) are not names.
+
+use crate::normalize::Normalizer;
+use serde::{Deserialize, Serialize};
+
+/// Generic suffixes, longest first at each position, with the kind they name.
+const SUFFIXES: &[&str] = &[
+    "有限公司",
+    "公司",
+    "集团",
+    "银行",
+    "学院",
+    "大学",
+    "中学",
+    "小学",
+    "学校",
+    "幼儿园",
+    "医院",
+    "小区",
+    "花园",
+    "酒店",
+    "市场",
+];
+
+/// First characters of [`SUFFIXES`].
+const SUFFIX_STARTS: &[char] = &[
+    '有', '公', '集', '银', '学', '大', '中', '小', '幼', '医', '花', '酒', '市',
+];
+
+/// Characters after which a name starts: administrative levels, prepositions, particles.
+const NAME_STARTS_AFTER: &[char] = &[
+    '市', '区', '县', '省', '镇', '乡', '村', '街', '路', '道', '在', '的', '和', '与', '及', '对',
+    '给', '向', '为', '是', '了', '被', '把', '让', '由', '从', '内', '里', '旁', '边', '近', '诉',
+    '报', '映', '于', '关', '问', '请',
+];
+
+/// Words that stand where a name would but are not one.
+const NOT_NAMES: &[&str] = &[
+    "我们",
+    "你们",
+    "他们",
+    "本",
+    "该",
+    "这个",
+    "这",
+    "那个",
+    "那",
+    "此",
+    "各",
+    "某",
+    "全",
+    "整个",
+    "附近",
+    "周边",
+    "有关",
+    "相关",
+    "一个",
+    "一家",
+    "这家",
+    "那家",
+    "我",
+    "其",
+    "新",
+    "老",
+    "民办",
+    "公办",
+    "私立",
+    "公立",
+    "普惠",
+    "普惠性",
+    "国有",
+    "上市",
+    "大型",
+    "小型",
+    "正规",
+    "黑心",
+    "无良",
+];
+
+/// Longest name kept, in characters (from its end).
+const MAX_NAME_CHARS: usize = 10;
+
+/// One named thing: the index of its kind in the suffix list (or `DISTRICT_CODE`) and its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedThing {
+    kind: u8,
+    name: String,
+}
+
+/// Kind of a district written as a code (A3区, K9县).
+const DISTRICT_CODE: u8 = u8::MAX;
+
+/// The named things of `text` (folded like the rest of the aggregator's input).
+pub fn named_things(normalizer: &Normalizer, text: &str) -> Vec<NamedThing> {
+    let chars: Vec<char> = text
+        .chars()
+        .filter_map(|c| normalizer.fold_char(c))
+        .collect();
+    let mut out: Vec<NamedThing> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        // A district code: ASCII letters then digits, then 区 or 县 (A3区, K9县).
+        if matches!(chars[i], '区' | '县') {
+            let mut s = i;
+            while s > 0 && chars[s - 1].is_ascii_alphanumeric() {
+                s -= 1;
+            }
+            let code: String = chars[s..i].iter().collect();
+            if code.len() >= 2
+                && code.starts_with(|c: char| c.is_ascii_alphabetic())
+                && code.ends_with(|c: char| c.is_ascii_digit())
+            {
+                push(&mut out, DISTRICT_CODE, code);
+            }
+        }
+        // Most characters start no suffix: test the first character before the whole list.
+        if !SUFFIX_STARTS.contains(&chars[i]) {
+            i += 1;
+            continue;
+        }
+        let Some((kind, suffix)) = SUFFIXES.iter().enumerate().find(|(_, sfx)| {
+            let n = sfx.chars().count();
+            i + n <= chars.len() && sfx.chars().eq(chars[i..i + n].iter().copied())
+        }) else {
+            i += 1;
+            continue;
+        };
+        let mut s = i;
+        while s > 0
+            && i - s < MAX_NAME_CHARS
+            && chars[s - 1].is_alphanumeric()
+            && !NAME_STARTS_AFTER.contains(&chars[s - 1])
+        {
+            s -= 1;
+        }
+        let name: String = chars[s..i].iter().collect();
+        if name.chars().count() >= 2 && !NOT_NAMES.contains(&name.as_str()) {
+            push(&mut out, kind as u8, name);
+        }
+        i += suffix.chars().count();
+    }
+    out
+}
+
+fn push(out: &mut Vec<NamedThing>, kind: u8, name: String) {
+    let thing = NamedThing { kind, name };
+    if !out.contains(&thing) {
+        out.push(thing);
+    }
+}
+
+/// Whether `a` and `b` name different things of one kind: each names one of that kind, and no
+/// name of `a` matches one of `b` (equal, one inside the other, or sharing half their
+/// character bigrams: 聚利人普惠投资 / 利聚人普惠投资 are one company misspelt).
+pub fn conflict(a: &[NamedThing], b: &[NamedThing]) -> bool {
+    a.iter().any(|x| {
+        let mut of_kind = b.iter().filter(|y| y.kind == x.kind).peekable();
+        of_kind.peek().is_some()
+            && of_kind.all(|y| {
+                a.iter()
+                    .filter(|x2| x2.kind == x.kind)
+                    .all(|x2| !names_match(&x2.name, &y.name))
+            })
+    })
+}
+
+fn names_match(a: &str, b: &str) -> bool {
+    if a == b || a.contains(b) || b.contains(a) {
+        return true;
+    }
+    let bigrams = |s: &str| -> Vec<(char, char)> {
+        let c: Vec<char> = s.chars().collect();
+        c.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let (ba, bb) = (bigrams(a), bigrams(b));
+    let shared = ba.iter().filter(|g| bb.contains(g)).count();
+    let union = ba.len() + bb.len() - shared;
+    union > 0 && 2 * shared >= union
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(u8, String)> {
+        named_things(&Normalizer::new(), text)
+            .into_iter()
+            .map(|n| (n.kind, n.name))
+            .collect()
+    }
+
+    fn conflicting(a: &str, b: &str) -> bool {
+        let n = Normalizer::new();
+        conflict(&named_things(&n, a), &named_things(&n, b))
+    }
+
+    #[test]
+    fn finds_organizations_estates_and_district_codes() {
+        let found = names("A3区江山帝景小区内的大风车幼儿园为什么没改为普惠性幼儿园");
+        let found: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(found, ["a3", "江山帝景", "大风车"]); // folded to lower case
+        let found = names("西地省展星投资有限公司涉嫌诈骗");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, "展星投资");
+        // Pronouns and one-character words are not names.
+        assert!(names("我们小区的路灯坏了，该公司不管").is_empty());
+    }
+
+    #[test]
+    fn every_suffix_starts_with_a_listed_character() {
+        for sfx in SUFFIXES {
+            assert!(
+                SUFFIX_STARTS.contains(&sfx.chars().next().unwrap()),
+                "{sfx}"
+            );
+        }
+    }
+
+    #[test]
+    fn different_names_of_one_kind_conflict() {
+        assert!(conflicting(
+            "西地省展星投资有限公司涉嫌诈骗",
+            "西地省中南大宗商品电子商务有限公司涉嫌诈骗"
+        ));
+        assert!(conflicting(
+            "A市涉外经济学院强制学生实习",
+            "A市商贸旅游职业技术学院强制学生实习"
+        ));
+        assert!(conflicting(
+            "A3区梅溪湖看云路润芳园小区油烟扰民",
+            "A5区劳动东路魅力之城小区油烟扰民"
+        ));
+    }
+
+    #[test]
+    fn one_thing_written_differently_does_not_conflict() {
+        // Contained, misspelt, or named on one side only.
+        assert!(!conflicting(
+            "A市丽发小区建搅拌站",
+            "A2区丽发新城小区附近修建搅拌厂"
+        ));
+        assert!(!conflicting(
+            "西地省聚利人普惠投资有限公司涉嫌诈骗巨额资金",
+            "西地省利聚人普惠投资有限公司涉嫌诈骗巨额资金"
+        ));
+        assert!(!conflicting(
+            "A市涉外经济学院强制学生实习",
+            "A市经济学院强制学生实习"
+        ));
+        assert!(!conflicting("丽发新城小区噪音大", "投诉小区附近建设搅拌站"));
+    }
+}
