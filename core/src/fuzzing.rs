@@ -41,8 +41,7 @@ pub fn divisions_csv(data: &[u8]) {
 pub fn profile_files(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let categories = vec!["roads_transport".to_string(), "agri_water".to_string()];
-        if let Ok(mut lexicon) = crate::classify::Lexicon::parse(text, "lexicon.tsv", &categories)
-        {
+        if let Ok(mut lexicon) = crate::classify::Lexicon::parse(text, "lexicon.tsv", &categories) {
             let _ = lexicon.mark_whole(text, "whole_terms.txt");
         }
         let mut lexicon = crate::classify::Lexicon::parse(

@@ -126,6 +126,9 @@ fn a_profile_directory_reads_its_whole_terms_and_rejects_stale_ones() {
     let e = Engine::builder().profile_dir(&dir).build().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Profile);
     let line = list.lines().count();
-    assert!(e.to_string().contains(&format!("whole_terms.txt:{line}")), "{e}");
+    assert!(
+        e.to_string().contains(&format!("whole_terms.txt:{line}")),
+        "{e}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -81,7 +81,10 @@ fn check(status: Status, out_written: bool) -> bool {
         assert!(message.is_empty(), "success left an error: {message}");
     } else {
         assert!(!out_written, "failure ({status:?}) wrote an output");
-        assert!(!message.is_empty(), "failure ({status:?}) without a message");
+        assert!(
+            !message.is_empty(),
+            "failure ({status:?}) without a message"
+        );
     }
     status == Status::Ok
 }
@@ -114,7 +117,10 @@ pub fn c_abi(data: &[u8]) {
     } else {
         payload.as_ptr()
     };
-    let group = c_string(flags >> 3, payload.get(..cut as usize % 16).unwrap_or(payload));
+    let group = c_string(
+        flags >> 3,
+        payload.get(..cut as usize % 16).unwrap_or(payload),
+    );
     let group_ptr = group.as_ref().map_or(ptr::null(), |g| g.as_ptr());
     let engine: *const Engine = if flags & 0x80 == 0x80 {
         ptr::null()
@@ -216,14 +222,21 @@ pub fn c_abi(data: &[u8]) {
                 };
                 let mut out = UNTOUCHED as *mut Engine;
                 let s = suqiu_engine_new(profile, divisions, &mut out);
-                assert!(!check(s, out as usize != UNTOUCHED), "a missing path loaded");
+                assert!(
+                    !check(s, out as usize != UNTOUCHED),
+                    "a missing path loaded"
+                );
                 let mut model = UNTOUCHED as *mut Model;
                 let s = suqiu_model_load(path.as_ptr(), &mut model);
-                assert!(!check(s, model as usize != UNTOUCHED), "a missing model loaded");
+                assert!(
+                    !check(s, model as usize != UNTOUCHED),
+                    "a missing model loaded"
+                );
             }
             _ => {
                 // The last-error buffer, at any size, is NUL-terminated on a char boundary.
-                let _ = suqiu_triage_json(h.engine, payload.as_ptr(), len, group_ptr, ptr::null_mut());
+                let _ =
+                    suqiu_triage_json(h.engine, payload.as_ptr(), len, group_ptr, ptr::null_mut());
                 let mut buf = vec![1 as c_char; cut as usize];
                 let n = suqiu_last_error_message(buf.as_mut_ptr(), buf.len());
                 if let Some(end) = buf.iter().position(|&c| c == 0) {
