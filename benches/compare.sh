@@ -20,7 +20,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 inputs=("$data/gov_titles.dev.jsonl" "$data/gov_details.dev.jsonl" "$data/hot_messages.jsonl")
 args=(); for f in "${inputs[@]}"; do args+=(--input "$f"); done
-./target/release/suqiu bench "${args[@]}" > "$tmp/suqiu.json"
+# suqiu bench runs before and after the Python pipeline and the faster run is reported (the
+# Python timings are a best of two as well), so that a burst of load from elsewhere on the
+# machine does not land on one side of the suqiu / Python ratio only.
+./target/release/suqiu bench "${args[@]}" > "$tmp/suqiu1.json"
 "$venv/bin/python" - "$data" "${inputs[@]}" > "$tmp/python.json" <<'PY'
 import json, sys, time, logging, warnings
 warnings.filterwarnings("ignore")
@@ -44,6 +47,7 @@ place_only = best(lambda: cpca.transform(texts))
 n = len(texts)
 print(json.dumps({"messages": n, "pipeline_mps": n / pipeline, "label_mps": n / label_only, "cpca_mps": n / place_only}))
 PY
+./target/release/suqiu bench "${args[@]}" > "$tmp/suqiu2.json"
 /usr/bin/time -v ./target/release/suqiu info > "$tmp/default.json" 2> "$tmp/default.time"
 if [ -f "$china" ]; then
   /usr/bin/time -v ./target/release/suqiu info --divisions "$china" > "$tmp/china.json" 2> "$tmp/china.time"
@@ -51,7 +55,8 @@ fi
 python3 - "$tmp" <<'PY'
 import json, os, re, sys
 tmp = sys.argv[1]
-s = json.load(open(f"{tmp}/suqiu.json"))
+s = max((json.load(open(f"{tmp}/suqiu{i}.json")) for i in (1, 2)),
+        key=lambda run: run["triage_1_thread"]["messages_per_second"])
 p = json.load(open(f"{tmp}/python.json"))
 def rss(path):
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(path).read())
@@ -60,7 +65,8 @@ default = json.load(open(f"{tmp}/default.json"))
 rows = [
     ("jieba-rs cut, no HMM (1 thread)", s["jieba_cut_no_hmm"]["messages_per_second"], s["jieba_cut_no_hmm"]["megabytes_per_second"]),
     ("suqiu triage, 1 thread", s["triage_1_thread"]["messages_per_second"], s["triage_1_thread"]["megabytes_per_second"]),
-    (f"suqiu triage, {s['threads']} threads", s["triage_all_threads"]["messages_per_second"], s["triage_all_threads"]["megabytes_per_second"]),
+    ("suqiu triage_batch, 1 thread", s["batch_1_thread"]["messages_per_second"], s["batch_1_thread"]["megabytes_per_second"]),
+    (f"suqiu triage_batch, {s['threads']} threads", s["triage_all_threads"]["messages_per_second"], s["triage_all_threads"]["megabytes_per_second"]),
     ("suqiu jurisdiction only, 1 thread", s["locate_1_thread"]["messages_per_second"], s["locate_1_thread"]["megabytes_per_second"]),
     ("Python jieba+TF-IDF+LinearSVC+cpca", p["pipeline_mps"], None),
     ("Python jieba+TF-IDF+LinearSVC only", p["label_mps"], None),
@@ -75,7 +81,7 @@ ratios = [
     ("triage 1 thread / jieba-rs cut", s["triage_1_thread"]["messages_per_second"] / s["jieba_cut_no_hmm"]["messages_per_second"], ">= 0.6"),
     ("triage 1 thread / Python pipeline", s["triage_1_thread"]["messages_per_second"] / p["pipeline_mps"], ">= 50"),
     ("jurisdiction 1 thread / cpca", s["locate_1_thread"]["messages_per_second"] / p["cpca_mps"], "> 1 (to village level)"),
-    (f"triage {s['threads']} threads / 1 thread", s["all_threads_vs_1"], ">= 1.8"),
+    (f"triage_batch {s['threads']} threads / 1 thread", s["all_threads_vs_1"], ">= 1.8"),
 ]
 print(f"\n| {'ratio':<38} | {'measured':>9} | {'target':<24} |")
 print(f"|{'-'*40}|{'-'*11}:|{'-'*26}|")
