@@ -107,7 +107,7 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, aggregator, long_messages);
+criterion_group!(benches, stages, aggregator, long_messages, hostile);
 criterion_main!(benches);
 
 /// Triage time against message length: a 10 MB message should take about 10× a 1 MB one
@@ -171,6 +171,45 @@ fn aggregator(c: &mut Criterion) {
             },
             criterion::BatchSize::LargeInput,
         )
+    });
+    g.finish();
+}
+
+/// The hostile inputs of `core/tests/limits.rs`, timed: a million emoji (4 MB, all dropped by
+/// normalization), a 500k-character run of 村 (one anchor character everywhere: the place
+/// finder's worst case), a 1.5 MB run of one common word, and a JSON line nested 10,000 deep
+/// (rejected by the reader). Each must take time in proportion to its size.
+fn hostile(c: &mut Criterion) {
+    let engine = Engine::builder()
+        .limits(suqiu::Limits {
+            max_text_bytes: 16 << 20,
+            ..suqiu::Limits::default()
+        })
+        .build()
+        .expect("engine");
+    let emoji = "👍".repeat(1_000_000);
+    let cun = "村".repeat(500_000);
+    let word = "路灯".repeat(250_000);
+    let deep = format!(
+        "{{\"text\": {}1{}}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let mut g = c.benchmark_group("hostile");
+    g.sample_size(10);
+    for (name, text) in [
+        ("million_emoji", &emoji),
+        ("500k_cun", &cun),
+        ("250k_ludeng", &word),
+    ] {
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(engine.triage(text, Some("430224109203"))))
+        });
+    }
+    g.throughput(Throughput::Bytes(deep.len() as u64));
+    g.bench_function("json_10k_deep", |b| {
+        b.iter(|| black_box(suqiu::jsonl::process_lines(&engine, deep.as_bytes(), 1, Some(1))))
     });
     g.finish();
 }
