@@ -114,13 +114,7 @@ criterion_main!(benches);
 /// (≤ 12× is the bound in the robustness issue), with the message limit raised to allow it.
 fn long_messages(c: &mut Criterion) {
     let (texts, _) = suqiu_benches::corpus();
-    let engine = Engine::builder()
-        .limits(suqiu::Limits {
-            max_text_bytes: 16 << 20,
-            ..suqiu::Limits::default()
-        })
-        .build()
-        .expect("engine");
+    let engine = engine_for_long_messages();
     let mut big = String::new();
     while big.len() < 10_000_000 {
         for t in &texts {
@@ -180,13 +174,7 @@ fn aggregator(c: &mut Criterion) {
 /// finder's worst case), a 1.5 MB run of one common word, and a JSON line nested 10,000 deep
 /// (rejected by the reader). Each must take time in proportion to its size.
 fn hostile(c: &mut Criterion) {
-    let engine = Engine::builder()
-        .limits(suqiu::Limits {
-            max_text_bytes: 16 << 20,
-            ..suqiu::Limits::default()
-        })
-        .build()
-        .expect("engine");
+    let engine = engine_for_long_messages();
     let emoji = "👍".repeat(1_000_000);
     let cun = "村".repeat(500_000);
     let word = "路灯".repeat(250_000);
@@ -212,4 +200,15 @@ fn hostile(c: &mut Criterion) {
         b.iter(|| black_box(suqiu::jsonl::process_lines(&engine, deep.as_bytes(), 1, Some(1))))
     });
     g.finish();
+}
+
+/// The default engine with the message limit raised to 16 MB, for the length benches.
+fn engine_for_long_messages() -> Engine {
+    Engine::builder()
+        .limits(suqiu::Limits {
+            max_text_bytes: 16 << 20,
+            ..suqiu::Limits::default()
+        })
+        .build()
+        .expect("engine")
 }
