@@ -42,7 +42,7 @@ fn one_line_per_input_with_errors_inline_and_exit_1() {
     input.push_str(r#"{"id": 4, "text": "水渠开裂", "group_division": "999999999999"}"#);
     input.push('\n');
     input.push_str(&format!("{{\"id\": 5, \"text\": \"{big}\"}}\n"));
-    input.push_str("\n");
+    input.push('\n');
     input.push_str(
         r#"{"id": "six", "text": "请问低保怎么申请？", "group_division": "430224109203"}"#,
     );

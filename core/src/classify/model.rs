@@ -183,7 +183,7 @@ fn for_each_feature(
             let hw = hash_bytes(1, w.as_bytes());
             f((hw & mask) as u32, t.start, t.end);
             if let Some(p) = prev {
-                let hb = mix(hash_bytes(2, text[p.start..p.end].as_bytes()) ^ hw);
+                let hb = mix(hash_bytes(2, &text.as_bytes()[p.start..p.end]) ^ hw);
                 f((hb & mask) as u32, p.start, t.end);
             }
             prev = Some(t);
