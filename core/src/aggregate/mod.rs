@@ -210,6 +210,26 @@ pub struct Aggregator {
     /// instead of scanning every slot. Derived from `open`, so not saved (rebuilt on restore).
     #[serde(skip)]
     by_last_seen: BTreeSet<(i64, u32)>,
+    #[serde(skip)]
+    scratch: Scratch,
+}
+
+/// Working vectors of [`Aggregator::add`], kept between reports so that adding one allocates
+/// little. Not state: two aggregators are equal whatever their scratch holds.
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    key_w: Vec<f32>,
+    body_w: Vec<f32>,
+    body_rest: Vec<f32>,
+    candidates: Vec<u32>,
+    counted: Vec<(u32, u32)>,
+    matches: Vec<(f32, usize)>,
+}
+
+impl PartialEq for Scratch {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Hash maps serialize as sorted lists, so that a saved state is byte-for-byte reproducible.
@@ -339,6 +359,7 @@ impl Aggregator {
             last_expiry: i64::MIN,
             stale: 0,
             by_last_seen: BTreeSet::new(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -367,24 +388,29 @@ impl Aggregator {
         // Count the report in the document frequencies and weight its bigrams in one lookup
         // each. A prior of IDF_PRIOR_REPORTS unseen reports keeps the first few reports from
         // giving their shared words zero weight (every bigram is "common" among three reports).
-        let count_and_weigh = |df: &mut FxHashMap<u32, u32>, bigrams: &[u32]| -> Vec<f32> {
-            bigrams
-                .iter()
-                .map(|&h| {
+        // Working vectors are reused from report to report (taken here, put back at the end).
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let count_and_weigh =
+            |df: &mut FxHashMap<u32, u32>, bigrams: &[u32], weights: &mut Vec<f32>| {
+                weights.clear();
+                weights.extend(bigrams.iter().map(|&h| {
                     let count = df.entry(h).or_insert(0);
                     *count += 1;
                     ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *count as f32)).ln()
-                })
-                .collect()
-        };
-        let key_w = count_and_weigh(&mut self.key_df, &key);
-        let body_w = count_and_weigh(&mut self.body_df, &body);
+                }));
+            };
+        count_and_weigh(&mut self.key_df, &key, &mut scratch.key_w);
+        count_and_weigh(&mut self.body_df, &body, &mut scratch.body_w);
+        let (key_w, body_w) = (&scratch.key_w, &scratch.body_w);
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
         // body_rest[i]: the weight of body bigrams i.. (bounds what a merge can still gain).
-        let mut body_rest = vec![0f32; body_w.len() + 1];
+        let body_rest = &mut scratch.body_rest;
+        body_rest.clear();
+        body_rest.resize(body_w.len() + 1, 0.0);
         for i in (0..body_w.len()).rev() {
             body_rest[i] = body_rest[i + 1] + body_w[i];
         }
+        let body_rest = &scratch.body_rest;
         let mut categories: Vec<String> = report
             .category
             .iter()
@@ -395,9 +421,8 @@ impl Aggregator {
         let div = report.division.as_deref().and_then(|c| g.find_code(c));
         // Candidates: open issues sharing key bigrams with the report (bigrams held by many
         // open issues are skipped: they find everything and distinguish nothing).
-        let mut rare: Vec<(f32, u32)> = key.iter().zip(&key_w).map(|(&h, &w)| (w, h)).collect();
-        rare.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut candidates: Vec<u32> = Vec::new();
+        let candidates = &mut scratch.candidates;
+        candidates.clear();
         for h in &key {
             if let Some(slots) = self.index.get(h) {
                 if slots.len() <= MAX_POSTING {
@@ -407,8 +432,9 @@ impl Aggregator {
         }
         // Keep the issues that share the most bigrams: a bounded amount of work per report.
         candidates.sort_unstable();
-        let mut counted: Vec<(u32, u32)> = Vec::with_capacity(candidates.len());
-        for &c in &candidates {
+        let counted = &mut scratch.counted;
+        counted.clear();
+        for &c in candidates.iter() {
             match counted.last_mut() {
                 Some((slot, n)) if *slot == c => *n += 1,
                 _ => counted.push((c, 1)),
@@ -418,15 +444,28 @@ impl Aggregator {
         counted.truncate(MAX_CANDIDATES);
         candidates.clear();
         candidates.extend(counted.iter().map(|&(slot, _)| slot));
-        let distinctive_floor = rare
-            .get(DISTINCTIVE_BIGRAMS - 1)
-            .or(rare.last())
-            .map_or(0.0, |&(w, _)| w);
+        // The weight of the report's DISTINCTIVE_BIGRAMS-th rarest key bigram (its rarest
+        // when it has fewer).
+        let mut rarest = [f32::NEG_INFINITY; DISTINCTIVE_BIGRAMS];
+        for &w in key_w {
+            if w > rarest[DISTINCTIVE_BIGRAMS - 1] {
+                rarest[DISTINCTIVE_BIGRAMS - 1] = w;
+                rarest.sort_by(|a, b| b.total_cmp(a));
+            }
+        }
+        let distinctive_floor = rarest
+            .iter()
+            .rev()
+            .copied()
+            .find(|w| w.is_finite())
+            .unwrap_or(0.0);
+        let candidates = &scratch.candidates;
         let cfg = self.config;
         // Every open issue the report matches; the best absorbs the others (they were one
         // problem all along, reported in words that only this report bridges).
-        let mut matches: Vec<(f32, usize)> = Vec::new();
-        for &slot in &candidates {
+        let matches = &mut scratch.matches;
+        matches.clear();
+        for &slot in candidates {
             let Some(issue) = &self.open[slot as usize] else {
                 continue;
             };
@@ -604,6 +643,7 @@ impl Aggregator {
                 slots.push(slot as u32);
             }
         }
+        self.scratch = scratch;
         self.open[slot]
             .as_ref()
             .map(|i| i.issue_id.clone())

@@ -158,8 +158,11 @@ fn push(out: &mut Vec<NamedThing>, kind: u8, name: String) {
 
 /// Whether `a` and `b` name different things of one kind: each names one of that kind, and no
 /// name of `a` matches one of `b` (equal, one inside the other, or sharing half their
-/// character bigrams: 聚利人普惠投资 / 利聚人普惠投资 are one company misspelt).
+/// characters: 聚利人普惠投资 / 惠普利聚人投资 are one company misspelt).
 pub fn conflict(a: &[NamedThing], b: &[NamedThing]) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
     a.iter().any(|x| {
         let mut of_kind = b.iter().filter(|y| y.kind == x.kind).peekable();
         of_kind.peek().is_some()
@@ -175,13 +178,19 @@ fn names_match(a: &str, b: &str) -> bool {
     if a == b || a.contains(b) || b.contains(a) {
         return true;
     }
-    let bigrams = |s: &str| -> Vec<(char, char)> {
-        let c: Vec<char> = s.chars().collect();
-        c.windows(2).map(|w| (w[0], w[1])).collect()
+    // Misspellings here swap or replace characters (聚利人普惠 / 惠普利聚人, 捷聚飞迈 / 聚捷飞迈):
+    // compare the sets of characters, not their order. Names are at most MAX_NAME_CHARS long,
+    // so quadratic scans beat building sets.
+    let distinct = |s: &str| {
+        s.char_indices()
+            .filter(|&(i, c)| !s[..i].contains(c))
+            .count()
     };
-    let (ba, bb) = (bigrams(a), bigrams(b));
-    let shared = ba.iter().filter(|g| bb.contains(g)).count();
-    let union = ba.len() + bb.len() - shared;
+    let shared = a
+        .char_indices()
+        .filter(|&(i, c)| !a[..i].contains(c) && b.contains(c))
+        .count();
+    let union = distinct(a) + distinct(b) - shared;
     union > 0 && 2 * shared >= union
 }
 
@@ -248,7 +257,11 @@ mod tests {
         ));
         assert!(!conflicting(
             "西地省聚利人普惠投资有限公司涉嫌诈骗巨额资金",
-            "西地省利聚人普惠投资有限公司涉嫌诈骗巨额资金"
+            "西地省惠普利聚人投资有限公司涉嫌诈骗巨额资金"
+        ));
+        assert!(!conflicting(
+            "A市捷聚飞迈网络有限公司流窜作案",
+            "请不要让A市聚捷飞迈网络有限公司毁了A市的形象"
         ));
         assert!(!conflicting(
             "A市涉外经济学院强制学生实习",
