@@ -568,7 +568,7 @@ fn aggregate(args: &[String]) -> Result<bool, Fatal> {
         );
     }
     eprintln!(
-        "{} reports into {} issues; aggregator alone {:.3} s, {:.0} reports/s on one thread; {} lines rejected",
+        "{} reports into {} issues; aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
         run.reports,
         agg.ranked().len(),
         run.aggregator_seconds,
