@@ -52,8 +52,10 @@ pub struct Lexicon {
     pub(crate) terms: Vec<String>,
     /// Entries per pattern.
     pub(crate) entries: Vec<Vec<Entry>>,
-    /// Per pattern: counted without a word-edge check (`whole_terms.txt`).
-    pub(crate) whole: Vec<bool>,
+    /// Per pattern: a hit counts only if it does not straddle a word edge. True for the
+    /// two-character terms not listed in `whole_terms.txt`; decided once here rather than by
+    /// counting characters at every hit.
+    pub(crate) edge_checked: Vec<bool>,
 }
 
 impl Lexicon {
@@ -125,12 +127,12 @@ impl Lexicon {
                     format!("cannot compile lexicon: {e}"),
                 )
             })?;
-        let whole = vec![false; terms.len()];
+        let edge_checked = terms.iter().map(|t| t.chars().count() == 2).collect();
         Ok(Lexicon {
             automaton,
             terms,
             entries,
-            whole,
+            edge_checked,
         })
     }
 
@@ -171,7 +173,7 @@ impl Lexicon {
             marked.push(slot);
         }
         for &slot in &marked {
-            self.whole[slot] = true;
+            self.edge_checked[slot] = false;
         }
         Ok(marked.len())
     }
@@ -275,7 +277,7 @@ mod tests {
         assert!(e.to_string().contains("w.txt:2"), "{e}");
         let e = lx.mark_whole("香烟\n", "w.txt").unwrap_err();
         assert!(e.to_string().contains("w.txt:1"), "{e}");
-        // A failed list marks nothing.
-        assert!(!lx.whole.iter().any(|&w| w));
+        // A failed list marks nothing: the one two-character term is still checked.
+        assert_eq!(lx.edge_checked.iter().filter(|&&c| c).count(), 1);
     }
 }

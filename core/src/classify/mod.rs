@@ -178,11 +178,7 @@ pub fn classify(
     for m in lexicon.automaton.find_iter(text) {
         let (s, e) = (m.start(), m.end());
         let pattern = m.pattern().as_usize();
-        if e - s <= 8
-            && !lexicon.whole[pattern]
-            && lexicon.terms[pattern].chars().count() == 2
-            && straddles_word(is_edge, text, s, e)
-        {
+        if lexicon.edge_checked[pattern] && straddles_word(is_edge, text, s, e) {
             continue;
         }
         // Only the nearest negator before the hit matters, and only within a few characters.
