@@ -286,49 +286,39 @@ fn is_letter_or_digit(c: char) -> bool {
 }
 
 /// Weighted intersection of sorted `a` (with weights `wa`, aligned) and sorted `b`, and the
-/// largest weight among the shared elements.
-fn weighted_intersection(a: &[u32], wa: &[f32], b: &[u32]) -> (f32, f32) {
-    debug_assert_eq!(a.len(), wa.len());
-    let (mut i, mut j, mut inter, mut max) = (0, 0, 0f32, 0f32);
-    // Branch-free steps: which list advances is data-dependent and unpredictable, and this
-    // merge is most of the aggregator's time (bodies are up to 200 bigrams).
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        let w = if x == y { wa[i] } else { 0.0 };
-        inter += w;
-        max = max.max(w);
-        i += (x <= y) as usize;
-        j += (y <= x) as usize;
-    }
-    (inter, max)
-}
-
-/// [`weighted_intersection`]'s weight, or 0 as soon as it cannot reach `needed`: `rest[i]` is
-/// the total weight of `a[i..]`. Most body comparisons fail, and fail early.
-fn weighted_intersection_reaching(
+/// largest weight among the shared elements. With `stop = Some((rest, needed))`, `rest[i]`
+/// being the total weight of `a[i..]`, it gives up with `(0, 0)` as soon as the intersection
+/// cannot reach `needed`: most body comparisons fail, and fail early.
+fn weighted_intersection(
     a: &[u32],
     wa: &[f32],
-    rest: &[f32],
     b: &[u32],
-    needed: f32,
-) -> f32 {
+    stop: Option<(&[f32], f32)>,
+) -> (f32, f32) {
+    debug_assert_eq!(a.len(), wa.len());
     const CHECK_EVERY: usize = 16;
-    let (mut i, mut j, mut inter) = (0, 0, 0f32);
+    let (mut i, mut j, mut inter, mut max) = (0, 0, 0f32, 0f32);
     while i < a.len() && j < b.len() {
+        // Branch-free steps: which list advances is data-dependent and unpredictable, and this
+        // merge is most of the aggregator's time (bodies are up to 200 bigrams).
         for _ in 0..CHECK_EVERY {
             if i >= a.len() || j >= b.len() {
                 break;
             }
             let (x, y) = (a[i], b[j]);
-            inter += if x == y { wa[i] } else { 0.0 };
+            let w = if x == y { wa[i] } else { 0.0 };
+            inter += w;
+            max = max.max(w);
             i += (x <= y) as usize;
             j += (y <= x) as usize;
         }
-        if inter + rest[i] < needed {
-            return 0.0;
+        if let Some((rest, needed)) = stop {
+            if inter + rest[i] < needed {
+                return (0.0, 0.0);
+            }
         }
     }
-    inter
+    (inter, max)
 }
 
 /// Places are compatible when either is unknown, one contains the other, or they share a county.
@@ -341,6 +331,97 @@ fn places_compatible(g: &Gazetteer, a: Option<DivisionId>, b: Option<DivisionId>
                     .is_some_and(|lca| g.level(lca) >= Level::County)
         }
         _ => true,
+    }
+}
+
+/// The report being added, as it is compared with the members of candidate issues.
+struct Probe<'a> {
+    key: &'a [u32],
+    key_w: &'a [f32],
+    key_total: f32,
+    body: &'a [u32],
+    body_w: &'a [f32],
+    /// `body_rest[i]`: the weight of body bigrams `i..` (bounds what a merge can still gain).
+    body_rest: &'a [f32],
+    body_total: f32,
+    categories: &'a [String],
+    titled: bool,
+    names: &'a [names::NamedThing],
+    /// The weight of its `DISTINCTIVE_BIGRAMS`-th rarest key bigram.
+    distinctive_floor: f32,
+}
+
+impl Probe<'_> {
+    /// How well the report matches member `m`: its key or body Jaccard, or 0 when they are not
+    /// one problem. Bodies are compared only when `compare_bodies`.
+    fn score(&self, m: &Shingles, cfg: &AggregatorConfig, compare_bodies: bool) -> f32 {
+        // Two reports naming different things of one kind (展星投资有限公司 vs 中南大宗商品电子
+        // 商务有限公司, A3区 vs A5区) are two problems, however alike the rest.
+        if names::conflict(self.names, &m.names) {
+            return 0.0;
+        }
+        let (ki, shared_max) = weighted_intersection(self.key, self.key_w, &m.key, None);
+        let ku = self.key_total + m.key_weight - ki;
+        let kj = if ku > 0.0 { ki / ku } else { 0.0 };
+        let smaller = self.key_total.min(m.key_weight);
+        let kc = if smaller > 0.0 {
+            (ki / smaller).min(1.0)
+        } else {
+            0.0
+        };
+        // Without a title the key is the whole message, filler words and all: its bar is lower
+        // (the distinctive-name check below guards precision).
+        let key_bar = if m.titled || self.titled {
+            cfg.min_key_jaccard
+        } else {
+            UNTITLED_KEY_SHARE * cfg.min_key_jaccard
+        };
+        // Two reports about one thing share a distinctive name: one of the shared bigrams is
+        // about as rare as the report's rarest (聚利人普惠 vs 展星 are two companies that only
+        // share 投资有限公司涉嫌诈骗).
+        let distinctive = shared_max >= DISTINCTIVE_SHARE * self.distinctive_floor;
+        let categories_agree = self.categories.is_empty() && m.categories.is_empty()
+            || self.categories.iter().any(|c| m.categories.contains(c));
+        let similar_keys = kj >= key_bar || (kc >= cfg.min_key_containment && kj >= 0.6 * key_bar);
+        // Alike enough, or about the same named thing in one category, to need no near-duplicate.
+        let passes_without_near_duplicate =
+            kj >= cfg.category_waiver_key_jaccard || (categories_agree && distinctive);
+        if similar_keys && passes_without_near_duplicate {
+            // Decided by the keys: the (long) bodies need not be compared.
+            return kj;
+        }
+        if !compare_bodies {
+            return 0.0;
+        }
+        // The body Jaccard without which this pair cannot match (below it the exact value is
+        // never used, so the merge may stop once it is out of reach): similar bodies when the
+        // rest passes, near-duplicate ones otherwise.
+        let needed = if passes_without_near_duplicate {
+            cfg.min_body_jaccard
+        } else if similar_keys {
+            NEAR_DUPLICATE_BODY_JACCARD
+        } else {
+            NEAR_DUPLICATE_BODY_JACCARD.max(cfg.min_body_jaccard)
+        };
+        // bi / (Wa + Wb - bi) >= t  <=>  bi >= t (Wa + Wb) / (1 + t); a little slack keeps
+        // float rounding from stopping a merge that would just pass.
+        let needed_bi = needed * (self.body_total + m.body_weight) / (1.0 + needed) * 0.999;
+        let (bi, _) = weighted_intersection(
+            self.body,
+            self.body_w,
+            &m.body,
+            Some((self.body_rest, needed_bi)),
+        );
+        let bu = self.body_total + m.body_weight - bi;
+        let bj = if bu > 0.0 { bi / bu } else { 0.0 };
+        let similar = similar_keys || bj >= cfg.min_body_jaccard;
+        let near_duplicate =
+            kj >= cfg.category_waiver_key_jaccard || bj >= NEAR_DUPLICATE_BODY_JACCARD;
+        if similar && (near_duplicate || (categories_agree && distinctive)) {
+            kj.max(bj)
+        } else {
+            0.0
+        }
     }
 }
 
@@ -403,7 +484,6 @@ impl Aggregator {
         count_and_weigh(&mut self.body_df, &body, &mut scratch.body_w);
         let (key_w, body_w) = (&scratch.key_w, &scratch.body_w);
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
-        // body_rest[i]: the weight of body bigrams i.. (bounds what a merge can still gain).
         let body_rest = &mut scratch.body_rest;
         body_rest.clear();
         body_rest.resize(body_w.len() + 1, 0.0);
@@ -459,6 +539,19 @@ impl Aggregator {
             .copied()
             .find(|w| w.is_finite())
             .unwrap_or(0.0);
+        let probe = Probe {
+            key: &key,
+            key_w,
+            key_total,
+            body: &body,
+            body_w,
+            body_rest,
+            body_total,
+            categories: &categories,
+            titled: report.title.is_some(),
+            names: &key_names,
+            distinctive_floor,
+        };
         let candidates = &scratch.candidates;
         let cfg = self.config;
         // Every open issue the report matches; the best absorbs the others (they were one
@@ -473,108 +566,25 @@ impl Aggregator {
             if !places_compatible(g, idiv, div) {
                 continue;
             }
-            let mut score = 0f32;
+            // Bodies are long: they are compared with the first and the latest member only.
             let members = issue.shingles.len();
-            for (mi, m) in issue
+            let score = issue
                 .shingles
                 .iter()
                 .enumerate()
                 .rev()
                 .take(MAX_COMPARED_MEMBERS)
-            {
-                // Two reports naming different things of one kind (展星投资有限公司 vs 中南大宗
-                // 商品电子商务有限公司, A3区 vs A5区) are two problems, however alike the rest.
-                if names::conflict(&key_names, &m.names) {
-                    continue;
-                }
-                let (ki, shared_max) = weighted_intersection(&key, &key_w, &m.key);
-                let ku = key_total + m.key_weight - ki;
-                let kj = if ku > 0.0 { ki / ku } else { 0.0 };
-                let smaller = key_total.min(m.key_weight);
-                let kc = if smaller > 0.0 {
-                    (ki / smaller).min(1.0)
-                } else {
-                    0.0
-                };
-                // Without a title the key is the whole message, filler words and all: its bar is
-                // lower (the distinctive-name check below guards precision).
-                let key_bar = if m.titled || report.title.is_some() {
-                    cfg.min_key_jaccard
-                } else {
-                    UNTITLED_KEY_SHARE * cfg.min_key_jaccard
-                };
-                // Two reports about one thing share a distinctive name: one of the shared
-                // bigrams is about as rare as the report's rarest (聚利人普惠 vs 展星 are two
-                // companies that only share 投资有限公司涉嫌诈骗).
-                let distinctive = shared_max >= DISTINCTIVE_SHARE * distinctive_floor;
-                let categories_agree = categories.is_empty() && m.categories.is_empty()
-                    || categories.iter().any(|c| m.categories.contains(c));
-                let similar_keys =
-                    kj >= key_bar || (kc >= cfg.min_key_containment && kj >= 0.6 * key_bar);
-                if similar_keys
-                    && (kj >= cfg.category_waiver_key_jaccard || (categories_agree && distinctive))
-                {
-                    // Decided by the keys: the (long) bodies need not be compared.
-                    score = score.max(kj);
-                    continue;
-                }
-                // Bodies are long: compare them with the first and the latest member only.
-                if !(mi == 0 || mi + 1 == members) {
-                    continue;
-                }
-                // The body Jaccard without which this pair cannot match: below it the exact
-                // value is never used, so the merge may stop once it is out of reach.
-                let passes_without_near_duplicate =
-                    kj >= cfg.category_waiver_key_jaccard || (categories_agree && distinctive);
-                let needed = match (similar_keys, passes_without_near_duplicate) {
-                    (true, true) => 0.0,
-                    (false, true) => cfg.min_body_jaccard,
-                    (true, false) => NEAR_DUPLICATE_BODY_JACCARD,
-                    (false, false) => NEAR_DUPLICATE_BODY_JACCARD.max(cfg.min_body_jaccard),
-                };
-                // bi / (Wa + Wb - bi) >= t  <=>  bi >= t (Wa + Wb) / (1 + t); a little slack
-                // keeps float rounding from stopping a merge that would just pass.
-                let needed_bi = needed * (body_total + m.body_weight) / (1.0 + needed) * 0.999;
-                let bi =
-                    weighted_intersection_reaching(&body, &body_w, &body_rest, &m.body, needed_bi);
-                let bu = body_total + m.body_weight - bi;
-                let bj = if bu > 0.0 { bi / bu } else { 0.0 };
-                let similar = similar_keys || bj >= cfg.min_body_jaccard;
-                let near_duplicate =
-                    kj >= cfg.category_waiver_key_jaccard || bj >= NEAR_DUPLICATE_BODY_JACCARD;
-                if similar && (near_duplicate || (categories_agree && distinctive)) {
-                    score = score.max(kj.max(bj));
-                }
-            }
+                .map(|(mi, m)| probe.score(m, &cfg, mi == 0 || mi + 1 == members))
+                .fold(0f32, f32::max);
             if score > 0.0 {
                 matches.push((score, slot as usize));
             }
         }
         matches.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let best = matches.first().copied();
-        if matches.len() > 1 {
-            let target = matches[0].1;
-            for &(_, other) in &matches[1..] {
-                if let Some(absorbed) = self.open[other].take() {
-                    self.by_last_seen
-                        .remove(&(absorbed.last_seen, other as u32));
-                    for key in absorbed.shingles.iter().flat_map(|m| m.key.iter()) {
-                        if let Some(slots) = self.index.get_mut(key) {
-                            for s in slots.iter_mut() {
-                                if *s as usize == other {
-                                    *s = target as u32;
-                                }
-                            }
-                            slots.sort_unstable();
-                            slots.dedup();
-                        }
-                    }
-                    let into = self.open[target].as_mut().expect("target is open");
-                    let before = into.last_seen;
-                    into.merge(g, absorbed);
-                    self.by_last_seen.remove(&(before, target as u32));
-                    self.by_last_seen.insert((into.last_seen, target as u32));
-                }
+        if let Some(((_, target), others)) = matches.split_first() {
+            for &(_, other) in others {
+                self.absorb(g, *target, other);
             }
         }
         let shingle = Shingles {
@@ -586,55 +596,35 @@ impl Aggregator {
             titled: report.title.is_some(),
             names: key_names,
         };
+        // The report as an issue of its own: merged into the best match, or opened.
+        let mut single = Issue {
+            issue_id: String::new(),
+            representative: String::new(),
+            members: vec![report.id],
+            groups: report.group.into_iter().collect(),
+            first_seen: report.time,
+            last_seen: report.time,
+            likes: report.likes as u64,
+            kind: report.kind,
+            category: report.category,
+            division: div.map(|d| g.code(d)),
+            shingles: vec![shingle],
+        };
         let slot = match best {
             Some((_, slot)) => {
-                let issue = self.open[slot].as_mut().expect("candidate slot is open");
-                issue.members.push(report.id);
-                if let Some(grp) = report.group {
-                    if !issue.groups.contains(&grp) {
-                        issue.groups.push(grp);
-                    }
-                }
-                issue.first_seen = issue.first_seen.min(report.time);
-                if report.time > issue.last_seen {
-                    self.by_last_seen.remove(&(issue.last_seen, slot as u32));
-                    self.by_last_seen.insert((report.time, slot as u32));
-                    issue.last_seen = report.time;
-                }
-                issue.likes += report.likes as u64;
-                if report.kind == Kind::Misconduct {
-                    issue.kind = Kind::Misconduct;
-                }
-                let idiv = issue.division.as_deref().and_then(|c| g.find_code(c));
-                issue.division = match (idiv, div) {
-                    (Some(a), Some(b)) => g.common_ancestor(a, b).map(|x| g.code(x)),
-                    (Some(a), None) | (None, Some(a)) => Some(g.code(a)),
-                    (None, None) => None,
-                };
-                issue.shingles.push(shingle);
+                self.merge_into(g, slot, single);
                 slot
             }
             None => {
-                let representative = match &report.title {
+                single.issue_id = format!("issue-{:016x}", mix(fx(&single.members[0])));
+                single.representative = match &report.title {
                     Some(t) => format!("{t}\n{}", report.text),
                     None => report.text,
                 };
-                self.open.push(Some(Issue {
-                    issue_id: format!("issue-{:016x}", mix(fx(&report.id))),
-                    representative,
-                    members: vec![report.id],
-                    groups: report.group.into_iter().collect(),
-                    first_seen: report.time,
-                    last_seen: report.time,
-                    likes: report.likes as u64,
-                    kind: report.kind,
-                    category: report.category,
-                    division: div.map(|d| g.code(d)),
-                    shingles: vec![shingle],
-                }));
-                self.by_last_seen
-                    .insert((report.time, (self.open.len() - 1) as u32));
-                self.open.len() - 1
+                self.open.push(Some(single));
+                let slot = self.open.len() - 1;
+                self.by_last_seen.insert((report.time, slot as u32));
+                slot
             }
         };
         for k in key {
@@ -648,6 +638,39 @@ impl Aggregator {
             .as_ref()
             .map(|i| i.issue_id.clone())
             .unwrap_or_default()
+    }
+
+    /// Merges the open issue at slot `other` into the one at `target`, pointing its index
+    /// entries at `target`.
+    fn absorb(&mut self, g: &Gazetteer, target: usize, other: usize) {
+        let Some(absorbed) = self.open[other].take() else {
+            return;
+        };
+        self.by_last_seen
+            .remove(&(absorbed.last_seen, other as u32));
+        for key in absorbed.shingles.iter().flat_map(|m| m.key.iter()) {
+            if let Some(slots) = self.index.get_mut(key) {
+                for s in slots.iter_mut() {
+                    if *s as usize == other {
+                        *s = target as u32;
+                    }
+                }
+                slots.sort_unstable();
+                slots.dedup();
+            }
+        }
+        self.merge_into(g, target, absorbed);
+    }
+
+    /// Merges `other` into the open issue at `target`, keeping the expiry queue in step.
+    fn merge_into(&mut self, g: &Gazetteer, target: usize, other: Issue) {
+        let into = self.open[target].as_mut().expect("target is open");
+        let before = into.last_seen;
+        into.merge(g, other);
+        if into.last_seen != before {
+            self.by_last_seen.remove(&(before, target as u32));
+            self.by_last_seen.insert((into.last_seen, target as u32));
+        }
     }
 
     /// Closes the open issues whose last report is older than the window.
