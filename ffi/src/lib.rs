@@ -83,15 +83,20 @@ fn fail(status: Status, msg: impl Into<String>) -> Status {
     status
 }
 
-/// Runs `f` inside a panic guard.
-fn guard(f: impl FnOnce() -> Status) -> Status {
+/// Records a library error and gives its status.
+fn fail_with(e: suqiu::Error) -> Status {
+    fail(status_of(&e), e.to_string())
+}
+
+/// Runs `f` inside a panic guard. `f` returns the status of a failure (already recorded with
+/// [`fail`]) as its error, so that every check can use `?`; success clears the last error.
+fn guard(f: impl FnOnce() -> Result<(), Status>) -> Status {
     match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(s) => {
-            if s == Status::Ok {
-                set_error(String::new());
-            }
-            s
+        Ok(Ok(())) => {
+            set_error(String::new());
+            Status::Ok
         }
+        Ok(Err(s)) => s,
         Err(_) => fail(
             Status::Panic,
             "internal error: a panic was caught at the C boundary",
@@ -122,19 +127,35 @@ unsafe fn bytes<'a>(p: *const u8, len: usize, what: &str) -> Result<&'a [u8], St
     Ok(std::slice::from_raw_parts(p, len))
 }
 
+fn utf8<'a>(b: &'a [u8], what: &str) -> Result<&'a str, Status> {
+    std::str::from_utf8(b)
+        .map_err(|_| fail(Status::InvalidInput, format!("{what} is not valid UTF-8")))
+}
+
+/// Checks what every entry point reading a buffer shares: `handle` and the out pointer are
+/// not NULL (`null_message` names them), and `data`/`len` is a buffer.
+unsafe fn handle_and_input<'a, H>(
+    handle: *const H,
+    out_is_null: bool,
+    null_message: &str,
+    data: *const u8,
+    len: usize,
+    what: &str,
+) -> Result<(&'a H, &'a [u8]), Status> {
+    if handle.is_null() || out_is_null {
+        return Err(fail(Status::NullArgument, null_message));
+    }
+    Ok((&*handle, bytes(data, len, what)?))
+}
+
 /// Writes a built handle to `*out` (success) or records the error (failure).
 unsafe fn write_handle<T, H>(
     out: *mut *mut H,
     built: suqiu::Result<T>,
     wrap: impl FnOnce(T) -> H,
-) -> Status {
-    match built {
-        Ok(v) => {
-            *out = Box::into_raw(Box::new(wrap(v)));
-            Status::Ok
-        }
-        Err(e) => fail(status_of(&e), e.to_string()),
-    }
+) -> Result<(), Status> {
+    *out = Box::into_raw(Box::new(wrap(built.map_err(fail_with)?)));
+    Ok(())
 }
 
 /// Frees a handle made by `write_handle`; NULL is a no-op and a panic in a destructor is caught.
@@ -159,25 +180,32 @@ fn to_c_string(s: String) -> *mut c_char {
         .into_raw()
 }
 
-/// Checks and converts the arguments shared by the triage entry points.
-unsafe fn triage_args<'a>(
+/// What the triage entry points share: check and convert the arguments, triage, and hand
+/// the result to `write` (which stores it behind the caller's out pointer).
+unsafe fn triage_then(
     engine: *const Engine,
     text: *const u8,
     text_len: usize,
     group_division: *const c_char,
     out_is_null: bool,
-) -> Result<(&'a suqiu::Engine, &'a str, Option<&'a str>), Status> {
-    if engine.is_null() || out_is_null {
-        return Err(fail(
-            Status::NullArgument,
-            "engine or the out pointer is NULL",
-        ));
-    }
-    let text = bytes(text, text_len, "text")?;
+    write: impl FnOnce(suqiu::Triage),
+) -> Result<(), Status> {
+    let (engine, text) = handle_and_input(
+        engine,
+        out_is_null,
+        "engine or the out pointer is NULL",
+        text,
+        text_len,
+        "text",
+    )?;
     let group = opt_cstr(group_division, "group_division")?;
-    let text = std::str::from_utf8(text)
-        .map_err(|_| fail(Status::InvalidInput, "text is not valid UTF-8"))?;
-    Ok((&(*engine).0, text, group))
+    write(
+        engine
+            .0
+            .triage(utf8(text, "text")?, group)
+            .map_err(fail_with)?,
+    );
+    Ok(())
 }
 
 /// Builds the embedded default engine (profile `zhuzhou`). On success writes `*out`.
@@ -195,16 +223,10 @@ pub unsafe extern "C" fn suqiu_engine_new(
 ) -> Status {
     guard(|| {
         if out.is_null() {
-            return fail(Status::NullArgument, "out is NULL");
+            return Err(fail(Status::NullArgument, "out is NULL"));
         }
-        let profile = match opt_cstr(profile_dir, "profile_dir") {
-            Ok(p) => p,
-            Err(s) => return s,
-        };
-        let divisions = match opt_cstr(divisions_csv, "divisions_csv") {
-            Ok(p) => p,
-            Err(s) => return s,
-        };
+        let profile = opt_cstr(profile_dir, "profile_dir")?;
+        let divisions = opt_cstr(divisions_csv, "divisions_csv")?;
         let built = suqiu::engine_from_paths(
             profile.map(std::path::Path::new),
             divisions.map(std::path::Path::new),
@@ -230,18 +252,14 @@ pub unsafe extern "C" fn suqiu_triage_json(
     out_json: *mut *mut c_char,
 ) -> Status {
     guard(|| {
-        let (engine, text, group) =
-            match triage_args(engine, text, text_len, group_division, out_json.is_null()) {
-                Ok(a) => a,
-                Err(s) => return s,
-            };
-        match engine.triage(text, group) {
-            Ok(t) => {
-                *out_json = to_c_string(suqiu::jsonl::triage_json(&serde_json::Value::Null, &t));
-                Status::Ok
-            }
-            Err(e) => fail(status_of(&e), e.to_string()),
-        }
+        triage_then(
+            engine,
+            text,
+            text_len,
+            group_division,
+            out_json.is_null(),
+            |t| *out_json = to_c_string(suqiu::jsonl::triage_json(&serde_json::Value::Null, &t)),
+        )
     })
 }
 
@@ -255,20 +273,21 @@ pub unsafe extern "C" fn suqiu_triage_batch_json(
     out_jsonl: *mut *mut c_char,
 ) -> Status {
     guard(|| {
-        if engine.is_null() || out_jsonl.is_null() {
-            return fail(Status::NullArgument, "engine or out_jsonl is NULL");
-        }
-        let input = match bytes(jsonl, jsonl_len, "jsonl") {
-            Ok(b) => b,
-            Err(s) => return s,
-        };
+        let (engine, input) = handle_and_input(
+            engine,
+            out_jsonl.is_null(),
+            "engine or out_jsonl is NULL",
+            jsonl,
+            jsonl_len,
+            "jsonl",
+        )?;
         let mut out = String::new();
-        for o in suqiu::jsonl::process_lines(&(*engine).0, input, 1, None) {
+        for o in suqiu::jsonl::process_lines(&engine.0, input, 1, None) {
             out.push_str(&o.to_json());
             out.push('\n');
         }
         *out_jsonl = to_c_string(out);
-        Status::Ok
+        Ok(())
     })
 }
 
@@ -282,35 +301,26 @@ pub unsafe extern "C" fn suqiu_triage(
     out: *mut *mut SuqiuResult,
 ) -> Status {
     guard(|| {
-        let (engine, text, group) =
-            match triage_args(engine, text, text_len, group_division, out.is_null()) {
-                Ok(a) => a,
-                Err(s) => return s,
+        triage_then(engine, text, text_len, group_division, out.is_null(), |t| {
+            let c = |s: &str| CString::new(s).unwrap_or_default();
+            let r = SuqiuResult {
+                kind: c(t.kind.as_str()),
+                category: t.category.as_deref().map(c),
+                division_code: t.division.as_ref().map(|d| c(&d.code)),
+                division_name: t.division.as_ref().map(|d| c(&d.name)),
+                level: t.route.as_ref().map(|r| c(r.level.as_str())),
+                handler: t.route.as_ref().map(|r| c(&r.handler)),
+                supervisor: t.route.as_ref().map(|r| c(&r.supervisor)),
+                confidence: t.confidence as f64,
+                needs_review: t.needs_review,
+                evidence: t
+                    .evidence
+                    .iter()
+                    .map(|e| (e.start, e.end, c(&e.label)))
+                    .collect(),
             };
-        match engine.triage(text, group) {
-            Ok(t) => {
-                let c = |s: &str| CString::new(s).unwrap_or_default();
-                let r = SuqiuResult {
-                    kind: c(t.kind.as_str()),
-                    category: t.category.as_deref().map(c),
-                    division_code: t.division.as_ref().map(|d| c(&d.code)),
-                    division_name: t.division.as_ref().map(|d| c(&d.name)),
-                    level: t.route.as_ref().map(|r| c(r.level.as_str())),
-                    handler: t.route.as_ref().map(|r| c(&r.handler)),
-                    supervisor: t.route.as_ref().map(|r| c(&r.supervisor)),
-                    confidence: t.confidence as f64,
-                    needs_review: t.needs_review,
-                    evidence: t
-                        .evidence
-                        .iter()
-                        .map(|e| (e.start, e.end, c(&e.label)))
-                        .collect(),
-                };
-                *out = Box::into_raw(Box::new(r));
-                Status::Ok
-            }
-            Err(e) => fail(status_of(&e), e.to_string()),
-        }
+            *out = Box::into_raw(Box::new(r));
+        })
     })
 }
 
@@ -403,21 +413,21 @@ pub unsafe extern "C" fn suqiu_result_evidence(
 ) -> Status {
     guard(|| {
         let Some(r) = result.as_ref() else {
-            return fail(Status::NullArgument, "result is NULL");
+            return Err(fail(Status::NullArgument, "result is NULL"));
         };
         if out_start.is_null() || out_end.is_null() || out_label.is_null() {
-            return fail(Status::NullArgument, "an out pointer is NULL");
+            return Err(fail(Status::NullArgument, "an out pointer is NULL"));
         }
         let Some((s, e, l)) = r.evidence.get(index) else {
-            return fail(
+            return Err(fail(
                 Status::InvalidInput,
                 format!("evidence index {index} out of range ({})", r.evidence.len()),
-            );
+            ));
         };
         *out_start = *s;
         *out_end = *e;
         *out_label = l.as_ptr();
-        Status::Ok
+        Ok(())
     })
 }
 
@@ -435,30 +445,28 @@ pub unsafe extern "C" fn suqiu_aggregate_jsonl(
     out_jsonl: *mut *mut c_char,
 ) -> Status {
     guard(|| {
-        if engine.is_null() || out_jsonl.is_null() {
-            return fail(Status::NullArgument, "engine or out_jsonl is NULL");
-        }
-        let input = match bytes(jsonl, jsonl_len, "jsonl") {
-            Ok(b) => b,
-            Err(s) => return s,
-        };
+        let (engine, input) = handle_and_input(
+            engine,
+            out_jsonl.is_null(),
+            "engine or out_jsonl is NULL",
+            jsonl,
+            jsonl_len,
+            "jsonl",
+        )?;
         let mut config = suqiu::aggregate::AggregatorConfig::default();
         if !window_days.is_finite() {
-            return fail(
+            return Err(fail(
                 Status::InvalidInput,
                 "window_days is not a finite number of days",
-            );
+            ));
         }
         if window_days > 0.0 {
             config.window_seconds = (window_days.min(36_500.0) * 86_400.0) as i64;
         }
         *out_jsonl = to_c_string(suqiu::jsonl::aggregate_jsonl(
-            &(*engine).0,
-            input,
-            config,
-            None,
+            &engine.0, input, config, None,
         ));
-        Status::Ok
+        Ok(())
     })
 }
 
@@ -471,13 +479,10 @@ pub struct Model(suqiu::classify::model::TextModel);
 pub unsafe extern "C" fn suqiu_model_load(path: *const c_char, out: *mut *mut Model) -> Status {
     guard(|| {
         if path.is_null() || out.is_null() {
-            return fail(Status::NullArgument, "path or out is NULL");
+            return Err(fail(Status::NullArgument, "path or out is NULL"));
         }
-        let path = match opt_cstr(path, "path") {
-            Ok(Some(p)) => p,
-            Ok(None) => return fail(Status::NullArgument, "path is NULL"),
-            Err(s) => return s,
-        };
+        // Not NULL (checked above), so `opt_cstr` gives `Some`.
+        let path = opt_cstr(path, "path")?.unwrap_or_default();
         write_handle(
             out,
             suqiu::classify::model::TextModel::load(std::path::Path::new(path)),
@@ -502,17 +507,16 @@ pub unsafe extern "C" fn suqiu_model_predict_json(
     out_json: *mut *mut c_char,
 ) -> Status {
     guard(|| {
-        if model.is_null() || out_json.is_null() {
-            return fail(Status::NullArgument, "model or out_json is NULL");
-        }
-        let text = match bytes(text, text_len, "text") {
-            Ok(t) => t,
-            Err(s) => return s,
-        };
-        let Ok(text) = std::str::from_utf8(text) else {
-            return fail(Status::InvalidInput, "text is not valid UTF-8");
-        };
-        let m = &(*model).0;
+        let (model, text) = handle_and_input(
+            model,
+            out_json.is_null(),
+            "model or out_json is NULL",
+            text,
+            text_len,
+            "text",
+        )?;
+        let text = utf8(text, "text")?;
+        let m = &model.0;
         let p = m.predict(text);
         let probs: serde_json::Map<String, serde_json::Value> = m
             .labels()
@@ -523,7 +527,7 @@ pub unsafe extern "C" fn suqiu_model_predict_json(
         *out_json = to_c_string(
             serde_json::json!({"label": m.labels()[p.label], "probabilities": probs}).to_string(),
         );
-        Status::Ok
+        Ok(())
     })
 }
 
