@@ -197,7 +197,14 @@ fn hostile(c: &mut Criterion) {
     }
     g.throughput(Throughput::Bytes(deep.len() as u64));
     g.bench_function("json_10k_deep", |b| {
-        b.iter(|| black_box(suqiu::jsonl::process_lines(&engine, deep.as_bytes(), 1, Some(1))))
+        b.iter(|| {
+            black_box(suqiu::jsonl::process_lines(
+                &engine,
+                deep.as_bytes(),
+                1,
+                Some(1),
+            ))
+        })
     });
     g.finish();
 }

@@ -9,15 +9,17 @@ fn temp(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// The default engine with some limits changed.
+fn engine_with(limits: Limits) -> Engine {
+    Engine::builder().limits(limits).build().unwrap()
+}
+
 #[test]
 fn message_length() {
-    let engine = Engine::builder()
-        .limits(Limits {
-            max_text_bytes: 64,
-            ..Limits::default()
-        })
-        .build()
-        .unwrap();
+    let engine = engine_with(Limits {
+        max_text_bytes: 64,
+        ..Limits::default()
+    });
     assert!(engine.triage("路灯坏了", None).is_ok());
     let e = engine.triage(&"路灯坏了".repeat(10), None).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded);
@@ -31,13 +33,10 @@ fn message_length() {
 
 #[test]
 fn batch_size() {
-    let engine = Engine::builder()
-        .limits(Limits {
-            max_batch_items: 3,
-            ..Limits::default()
-        })
-        .build()
-        .unwrap();
+    let engine = engine_with(Limits {
+        max_batch_items: 3,
+        ..Limits::default()
+    });
     let items = vec![("路灯坏了", None); 3];
     assert_eq!(engine.triage_batch(&items, Some(1)).unwrap().len(), 3);
     let items = vec![("路灯坏了", None); 4];
@@ -128,13 +127,10 @@ fn hostile_input_gets_an_error_or_a_result() {
         engine.triage(&emoji, None).unwrap_err().kind(),
         ErrorKind::LimitExceeded
     );
-    let big = Engine::builder()
-        .limits(Limits {
-            max_text_bytes: 8 << 20,
-            ..Limits::default()
-        })
-        .build()
-        .unwrap();
+    let big = engine_with(Limits {
+        max_text_bytes: 8 << 20,
+        ..Limits::default()
+    });
     let t = big.triage(&emoji, None).unwrap();
     assert_eq!(t.kind, suqiu::Kind::Other);
     assert!(t.evidence.is_empty());
