@@ -8,11 +8,14 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod evaluate_triage;
+
 const USAGE: &str = "usage:
-  suqiu triage [--profile DIR] [--divisions CSV] [--threads N] [INPUT | -]
+  suqiu triage [--profile DIR] [--divisions CSV] [--threads N] [--lexicon-only | --model-weight W] [INPUT | -]
   suqiu info [--profile DIR] [--divisions CSV]
   suqiu train --input TRAIN.jsonl [--input MORE.jsonl] --output MODEL [--dev DEV.jsonl] [--seed N] [--c C] [--words] [--hash-bits B] [--max-ngram N]
   suqiu evaluate --model MODEL --input TEST.jsonl
+  suqiu evaluate-triage --labels corpus/triage_labels.jsonl [--data ../shared/data] [--split test|train|all] [--json]
   suqiu bench --input MESSAGES.jsonl [--input MORE.jsonl] [--divisions CSV] [--threads N]
   suqiu aggregate [--window DAYS] [--profile DIR] [--divisions CSV] [--threads N] [--save STATE] [--restore STATE] INPUT.jsonl
   suqiu --version";
@@ -38,6 +41,8 @@ struct Common {
     profile: Option<PathBuf>,
     divisions: Option<PathBuf>,
     threads: Option<usize>,
+    lexicon_only: bool,
+    model_weight: Option<f32>,
     positional: Vec<String>,
 }
 
@@ -59,6 +64,16 @@ fn parse_common(args: &[String]) -> Result<Common, Fatal> {
                 }
                 c.threads = Some(n);
             }
+            "--lexicon-only" => c.lexicon_only = true,
+            "--model-weight" => {
+                let v = value()?;
+                let w: f32 = v
+                    .parse()
+                    .ok()
+                    .filter(|w: &f32| (0.0..=1.0).contains(w))
+                    .ok_or_else(|| Fatal(format!("--model-weight {v:?} is not a number in 0..1")))?;
+                c.model_weight = Some(w);
+            }
             "-" => c.positional.push(a.clone()),
             s if s.starts_with("--") => return Err(Fatal(format!("unknown option {s}\n{USAGE}"))),
             _ => c.positional.push(a.clone()),
@@ -68,7 +83,20 @@ fn parse_common(args: &[String]) -> Result<Common, Fatal> {
 }
 
 fn build_engine(c: &Common) -> Result<suqiu::Engine, Fatal> {
-    suqiu::engine_from_paths(c.profile.as_deref(), c.divisions.as_deref())
+    let mut b = suqiu::Engine::builder();
+    if let Some(p) = &c.profile {
+        b = b.profile_dir(p);
+    }
+    if let Some(d) = &c.divisions {
+        b = b.divisions_csv(d);
+    }
+    if c.lexicon_only {
+        b = b.lexicon_only();
+    }
+    if let Some(w) = c.model_weight {
+        b = b.model_weight(w);
+    }
+    b.build()
         .map_err(|e| Fatal(format!("cannot build engine: {e}")))
 }
 
@@ -587,6 +615,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("aggregate") => aggregate(&args[1..]),
         Some("evaluate") => evaluate(&args[1..]),
+        Some("evaluate-triage") => evaluate_triage::run(&args[1..]).map_err(Fatal),
         Some("--version") | Some("-V") => {
             println!("suqiu {}", env!("CARGO_PKG_VERSION"));
             Ok(true)

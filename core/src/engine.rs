@@ -59,6 +59,10 @@ pub struct Engine {
     category_model: Option<(Arc<dyn LabelScorer>, Vec<usize>)>,
     /// Kind model and, for each of its labels, the index in `Kind::ALL`.
     kind_model: Option<(Arc<dyn LabelScorer>, Vec<usize>)>,
+    /// Misconduct-flag model and the index of its `yes` label.
+    misconduct_model: Option<(Arc<dyn LabelScorer>, usize)>,
+    /// Share of the models' probabilities in the blend with the lexicon's (1 = model only).
+    model_weight: f32,
     limits: Limits,
 }
 
@@ -70,6 +74,9 @@ pub struct EngineBuilder {
     limits: Limits,
     category_model: Option<Arc<dyn LabelScorer>>,
     kind_model: Option<Arc<dyn LabelScorer>>,
+    misconduct_model: Option<Arc<dyn LabelScorer>>,
+    model_weight: Option<f32>,
+    lexicon_only: bool,
 }
 
 impl EngineBuilder {
@@ -100,6 +107,27 @@ impl EngineBuilder {
     /// Add a trained kind scorer; its labels must be the four kind ids, in any order.
     pub fn kind_model(mut self, model: Arc<dyn LabelScorer>) -> Self {
         self.kind_model = Some(model);
+        self
+    }
+
+    /// Add a trained misconduct-flag scorer with the labels `no` and `yes`.
+    pub fn misconduct_model(mut self, model: Arc<dyn LabelScorer>) -> Self {
+        self.misconduct_model = Some(model);
+        self
+    }
+
+    /// The models' share in the blend with the lexicon, in `0..=1` (default
+    /// [`classify::MODEL_BLEND_WEIGHT`]; `1.0` lets the models alone decide kind, category and
+    /// the misconduct flag). Values outside `0..=1` are clamped; NaN keeps the default.
+    pub fn model_weight(mut self, weight: f32) -> Self {
+        self.model_weight = (!weight.is_nan()).then(|| weight.clamp(0.0, 1.0));
+        self
+    }
+
+    /// Use no trained model, neither the embedded ones nor a profile's: the lexicon alone
+    /// decides (for comparisons, and for profiles whose models do not fit a new region).
+    pub fn lexicon_only(mut self) -> Self {
+        self.lexicon_only = true;
         self
     }
 
@@ -143,10 +171,14 @@ impl EngineBuilder {
             None => "<embedded:zhuzhou>/routing.toml".into(),
         };
         profile.router.validate_against(&gazetteer, &routing_src)?;
-        // A profile directory may carry trained models: category.model and kind.model.
+        // A profile directory may carry trained models (category.model, kind.model,
+        // misconduct.model); the embedded profile carries the models trained on the corpus.
         let load_from_profile = |given: Option<Arc<dyn LabelScorer>>,
                                  file: &str|
          -> Result<Option<Arc<dyn LabelScorer>>> {
+            if self.lexicon_only {
+                return Ok(None);
+            }
             if given.is_some() {
                 return Ok(given);
             }
@@ -154,10 +186,34 @@ impl EngineBuilder {
                 Some(d) if d.join(file).exists() => Ok(Some(Arc::new(
                     crate::classify::model::TextModel::load(&d.join(file))?,
                 ))),
-                _ => Ok(None),
+                Some(_) => Ok(None),
+                None => crate::profile::embedded_model(file),
             }
         };
         let category_model = load_from_profile(self.category_model.clone(), "category.model")?;
+        let misconduct_model = match load_from_profile(
+            self.misconduct_model.clone(),
+            "misconduct.model",
+        )? {
+            None => None,
+            Some(m) => {
+                let labels = m.labels();
+                let yes = labels.iter().position(|l| l == "yes");
+                match yes {
+                    Some(i) if labels.len() == 2 && labels.iter().any(|l| l == "no") => {
+                        Some((m, i))
+                    }
+                    _ => {
+                        return Err(Error::file(
+                            ErrorKind::Model,
+                            "<misconduct model>",
+                            None,
+                            "a misconduct model has exactly the labels \"no\" and \"yes\"",
+                        ))
+                    }
+                }
+            }
+        };
         let kind_model = match load_from_profile(self.kind_model.clone(), "kind.model")? {
             None => None,
             Some(m) => {
@@ -223,6 +279,8 @@ impl EngineBuilder {
             gazetteer,
             category_model,
             kind_model,
+            misconduct_model,
+            model_weight: self.model_weight.unwrap_or(classify::MODEL_BLEND_WEIGHT),
             limits: self.limits,
         })
     }
@@ -401,7 +459,10 @@ impl Engine {
         // model gets the full token list it may use as features.
         s.edges.reset(norm.text.len());
         s.tokens.clear();
-        if self.kind_model.is_some() || self.category_model.is_some() {
+        if self.kind_model.is_some()
+            || self.category_model.is_some()
+            || self.misconduct_model.is_some()
+        {
             self.segmenter.cut_into(&norm.text, &mut s.tokens);
         }
         let seg = &self.segmenter;
@@ -432,6 +493,32 @@ impl Engine {
                 by_category[i] = *p;
             }
             self.blend_model(&mut cls, &by_category);
+        }
+        if let Some((model, yes)) = &self.misconduct_model {
+            s.model_scores.clear();
+            s.model_scores.resize(model.labels().len(), 0.0);
+            model.scores(&norm.text, &s.tokens, &mut s.model_scores);
+            let lexicon = if cls.misconduct { 1.0 } else { 0.0 };
+            let w = self.model_weight;
+            let p = (1.0 - w) * lexicon + w * s.model_scores[*yes];
+            // A misconduct report always carries the flag.
+            cls.misconduct = p >= classify::MISCONDUCT_FLAG_THRESHOLD || cls.kind == Kind::Misconduct;
+            let lexicon_evidence = cls
+                .hits
+                .iter()
+                .any(|h| h.label == classify::HitLabel::Kind(Kind::Misconduct));
+            if cls.misconduct && !lexicon_evidence {
+                // The models raised the flag alone: the flag model's strongest n-grams are the
+                // evidence.
+                for (a, b) in model.explain_spans(&norm.text, *yes, 3) {
+                    cls.hits.push(classify::Hit {
+                        start: a,
+                        end: b,
+                        label: classify::HitLabel::Kind(Kind::Misconduct),
+                        weight: 0.0,
+                    });
+                }
+            }
         }
         let near_city = group.and_then(|grp| g.ancestor_at(grp, Level::City));
         g.find_mentions(
@@ -533,7 +620,7 @@ impl Engine {
     }
 
     fn blend_kind_model(&self, cls: &mut Classification, model: &[f32; 4]) {
-        let blended = classify::blend(&cls.kind_scores, model, classify::MODEL_BLEND_WEIGHT);
+        let blended = classify::blend(&cls.kind_scores, model, self.model_weight);
         let best = blended
             .iter()
             .enumerate()
@@ -564,7 +651,7 @@ impl Engine {
 
     fn blend_model(&self, cls: &mut Classification, model: &[f32]) {
         let lex_best = cls.category.clone();
-        let blended = classify::blend(&cls.category_scores, model, classify::MODEL_BLEND_WEIGHT);
+        let blended = classify::blend(&cls.category_scores, model, self.model_weight);
         let best = blended
             .iter()
             .enumerate()

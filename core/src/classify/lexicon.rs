@@ -3,8 +3,11 @@
 //!
 //! File format, one rule per line (`#` starts a comment):
 //! `label<TAB>weight<TAB>term term term…` where `label` is `cat:<category id>`,
-//! `kind:<kind id>`, `rank:<village|township|county>` (the implicated official's post) or
-//! `neg` (a negator). The same term may appear under several labels.
+//! `kind:<kind id>`, `rank:<village|township|county>` (the implicated official's post),
+//! `actor` (a word naming an official or public body, or a deed only an official can do: 政府,
+//! 公务员, 受贿; misconduct needs one) or `neg` (a negator). The same term may appear under
+//! several labels. A one-character term counts only as a word of its own (沟 in 沟通 does
+//! not) and never decides alone (see `classify`).
 //!
 //! A profile may also list, in `whole_terms.txt` (one term per line), two-character terms
 //! that are counted without asking the segmenter whether they straddle a word edge: asking
@@ -34,6 +37,8 @@ pub enum Cue {
     Rank(crate::jurisdiction::Level),
     /// A negator (没有, 不, 未…).
     Negation,
+    /// An official or public body is the actor (misconduct needs one).
+    Actor,
 }
 
 /// One weighted cue of a term.
@@ -56,6 +61,8 @@ pub struct Lexicon {
     /// two-character terms not listed in `whole_terms.txt`; decided once here rather than by
     /// counting characters at every hit.
     pub(crate) edge_checked: Vec<bool>,
+    /// Per pattern: a one-character term (counts only as a whole word, never alone).
+    pub(crate) single_char: Vec<bool>,
 }
 
 impl Lexicon {
@@ -128,11 +135,13 @@ impl Lexicon {
                 )
             })?;
         let edge_checked = terms.iter().map(|t| t.chars().count() == 2).collect();
+        let single_char = terms.iter().map(|t| t.chars().count() == 1).collect();
         Ok(Lexicon {
             automaton,
             terms,
             entries,
             edge_checked,
+            single_char,
         })
     }
 
@@ -218,6 +227,9 @@ fn parse_label(label: &str, categories: &[String]) -> Option<Cue> {
     if label == "neg" {
         return Some(Cue::Negation);
     }
+    if label == "actor" {
+        return Some(Cue::Actor);
+    }
     let (ns, id) = label.split_once(':')?;
     match ns {
         "cat" => categories
@@ -257,7 +269,7 @@ mod tests {
     #[test]
     fn whole_terms_are_counted_without_an_edge_check() {
         let cats = vec!["cadre_conduct".to_string()];
-        let mut lx = Lexicon::parse("kind:misconduct\t3\t要烟\n", "l.tsv", &cats).unwrap();
+        let mut lx = Lexicon::parse("cat:cadre_conduct\t3\t要烟\n", "l.tsv", &cats).unwrap();
         // 需要|烟花: 要烟 straddles the word edge after 要, so by default it does not count.
         let text = "需要烟花";
         let is_edge = |i: usize| [0, 6, 12].contains(&i);

@@ -97,6 +97,12 @@ pub trait LabelScorer: Send + Sync + std::fmt::Debug {
     /// Probabilities per label for the normalized `text` with its `tokens`, written to `out`
     /// (`out.len() == labels().len()`).
     fn scores(&self, text: &str, tokens: &[Token], out: &mut [f32]);
+    /// Up to `k` byte spans of `text` that pushed most towards `label` (evidence for a
+    /// decision the lexicon did not make). The default explains nothing.
+    fn explain_spans(&self, text: &str, label: usize, k: usize) -> Vec<(usize, usize)> {
+        let _ = (text, label, k);
+        Vec::new()
+    }
 }
 
 /// Which source decided a label.
@@ -146,6 +152,9 @@ const NEGATION_WINDOW_CHARS: usize = 3;
 /// Weight given to a trained model's probabilities when blending with the lexicon's.
 pub const MODEL_BLEND_WEIGHT: f32 = 0.6;
 
+/// The misconduct flag is set when `(1-w)·lexicon flag + w·P(yes)` reaches this.
+pub const MISCONDUCT_FLAG_THRESHOLD: f32 = 0.5;
+
 /// Blends lexicon and model probabilities: `(1-w)·lexicon + w·model`, renormalized.
 pub fn blend(lexicon: &[f32], model: &[f32], w: f32) -> Vec<f32> {
     let mut out: Vec<f32> = lexicon
@@ -172,15 +181,29 @@ pub fn classify(
 ) -> Classification {
     let mut kind_raw = [0f32; 4];
     let mut cat_raw = vec![0f32; categories.len()];
+    // One-character terms (沟, 坑, 路) add to a label only when a longer term supports it too.
+    let mut kind_single = [0f32; 4];
+    let mut cat_single = vec![0f32; categories.len()];
     let mut rank: Option<Level> = None;
+    let mut actor = false;
     let mut hits = Vec::new();
     let mut last_negator_end: Option<usize> = None;
     for m in lexicon.automaton.find_iter(text) {
         let (s, e) = (m.start(), m.end());
         let pattern = m.pattern().as_usize();
+        let single = lexicon.single_char[pattern];
         if lexicon.edge_checked[pattern] && straddles_word(is_edge, text, s, e) {
             continue;
         }
+        // 沟 in 沟通, 塘 in a place name: a one-character term must be a word of its own.
+        if single && !(is_edge(s) && is_edge(e)) {
+            continue;
+        }
+        let (kind_acc, cat_acc) = if single {
+            (&mut kind_single, &mut cat_single)
+        } else {
+            (&mut kind_raw, &mut cat_raw)
+        };
         // Only the nearest negator before the hit matters, and only within a few characters.
         let negated = last_negator_end.is_some_and(|ne| {
             ne <= s
@@ -195,7 +218,7 @@ pub fn classify(
                     if negated && matches!(kind, Kind::Misconduct | Kind::Grievance) {
                         continue;
                     }
-                    kind_raw[k as usize] += entry.weight;
+                    kind_acc[k as usize] += entry.weight;
                     hits.push(Hit {
                         start: s,
                         end: e,
@@ -204,7 +227,7 @@ pub fn classify(
                     });
                 }
                 Cue::Category(c) => {
-                    cat_raw[c as usize] += entry.weight;
+                    cat_acc[c as usize] += entry.weight;
                     hits.push(Hit {
                         start: s,
                         end: e,
@@ -212,10 +235,12 @@ pub fn classify(
                         weight: entry.weight,
                     });
                 }
+                Cue::Actor => actor = true,
                 Cue::Rank(level) => {
                     if negated {
                         continue;
                     }
+                    actor = true;
                     rank = Some(match rank {
                         Some(r) if r < level => r,
                         _ => level,
@@ -229,6 +254,33 @@ pub fn classify(
                 }
             }
         }
+    }
+    // Single-character support joins only labels a longer term already supports; hits
+    // that did not count leave the evidence.
+    for (raw, single) in kind_raw.iter_mut().zip(kind_single) {
+        if *raw > 0.0 {
+            *raw += single;
+        }
+    }
+    for (raw, single) in cat_raw.iter_mut().zip(&cat_single) {
+        if *raw > 0.0 {
+            *raw += single;
+        }
+    }
+    hits.retain(|h| {
+        text[h.start..h.end].chars().nth(1).is_some()
+            || match h.label {
+                HitLabel::Kind(k) => kind_raw[k as usize] > 0.0,
+                HitLabel::Category(c) => cat_raw[c as usize] > 0.0,
+                HitLabel::Rank(_) => true,
+            }
+    });
+    // Misconduct needs an official as the actor: a company's 克扣工资 or a property firm's
+    // 不作为 is a grievance.
+    if !actor {
+        let mis = std::mem::take(&mut kind_raw[0]);
+        kind_raw[1] += mis;
+        hits.retain(|h| h.label != HitLabel::Kind(Kind::Misconduct));
     }
     decide(categories, kind_raw, cat_raw, rank, hits)
 }

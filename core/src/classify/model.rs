@@ -723,6 +723,14 @@ impl crate::classify::LabelScorer for TextModel {
         let p = self.predict(text);
         out.copy_from_slice(&p.probabilities);
     }
+
+    fn explain_spans(&self, text: &str, label: usize, k: usize) -> Vec<(usize, usize)> {
+        self.explain(text, label, k)
+            .into_iter()
+            .filter(|c| c.weight > 0.0)
+            .map(|c| (c.start, c.end))
+            .collect()
+    }
 }
 
 fn softmax(s: &[f32], t: f32) -> Vec<f32> {

@@ -5,11 +5,13 @@
 //! `aliases.tsv` (`alias<TAB>code`, e.g. 株洲县 → 430212) and `whole_terms.txt` (two-character
 //! lexicon terms counted without a word-edge check; see [`Lexicon::mark_whole`]).
 
-use crate::classify::Lexicon;
+use crate::classify::model::TextModel;
+use crate::classify::{LabelScorer, Lexicon};
 use crate::error::{Error, ErrorKind, Result};
 use crate::route::Router;
 use serde::Deserialize;
 use std::path::Path;
+use std::sync::Arc;
 
 /// One category of the taxonomy.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -52,6 +54,44 @@ const EMBEDDED_LEXICON: &str = include_str!("../../profiles/zhuzhou/lexicon.tsv"
 const EMBEDDED_ROUTING: &str = include_str!("../../profiles/zhuzhou/routing.toml");
 const EMBEDDED_ALIASES: &str = include_str!("../../profiles/zhuzhou/aliases.tsv");
 const EMBEDDED_WHOLE_TERMS: &str = include_str!("../../profiles/zhuzhou/whole_terms.txt");
+
+/// The embedded profile's trained models (see `scripts/corpus/train.sh`), decoded once.
+static EMBEDDED_MODELS: std::sync::OnceLock<
+    std::result::Result<Vec<(&'static str, Arc<TextModel>)>, String>,
+> = std::sync::OnceLock::new();
+
+const EMBEDDED_MODEL_FILES: [(&str, &[u8]); 3] = [
+    ("kind.model", include_bytes!("../../profiles/zhuzhou/kind.model")),
+    ("category.model", include_bytes!("../../profiles/zhuzhou/category.model")),
+    ("misconduct.model", include_bytes!("../../profiles/zhuzhou/misconduct.model")),
+];
+
+/// The embedded profile's model stored as `file` (`kind.model`, `category.model`,
+/// `misconduct.model`), shared by every engine built from the embedded profile.
+pub(crate) fn embedded_model(file: &str) -> Result<Option<Arc<dyn LabelScorer>>> {
+    let models = EMBEDDED_MODELS.get_or_init(|| {
+        EMBEDDED_MODEL_FILES
+            .iter()
+            .map(|(name, bytes)| {
+                TextModel::from_bytes(bytes, &format!("<embedded:zhuzhou>/{name}"))
+                    .map(|m| (*name, Arc::new(m)))
+                    .map_err(|e| e.to_string())
+            })
+            .collect()
+    });
+    match models {
+        Ok(list) => Ok(list
+            .iter()
+            .find(|(n, _)| *n == file)
+            .map(|(_, m)| m.clone() as Arc<dyn LabelScorer>)),
+        Err(e) => Err(Error::file(
+            ErrorKind::Model,
+            "<embedded:zhuzhou>",
+            None,
+            e.clone(),
+        )),
+    }
+}
 
 /// The optional files of a profile.
 struct OptionalFiles<'a> {

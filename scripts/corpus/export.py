@@ -1,0 +1,119 @@
+"""Writes training files for `suqiu train` from the labelled corpus (texts resolved from ../shared).
+
+    python3 scripts/corpus/export.py OUTDIR [--split train|test|all] [--holdout-fold]
+
+OUTDIR gets kind.jsonl, category.jsonl, misconduct.jsonl: `{"text","label"}` lines.
+- kind: every record, label = kind.
+- category: records whose kind is not `other`, label = category.
+- misconduct: every record, label = "yes" | "no" (the misconduct flag).
+`--split train` (the default) keeps the 80% that is not held out; the held-out 20% is never
+exported for training. `--fold dev` / `--fold fit` split the training part once more (by
+another hash) so blend weights can be chosen without touching the held-out part.
+`--extra-chatter N` adds N chatter lines that are not in the corpus as `other`/`no` (the
+chatter file was built from messages with no complaint in them, see its README).
+"""
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from texts import fnv1a64, load_all, split_of  # noqa: E402
+
+HERE = os.path.dirname(__file__)
+
+
+def fold_of(corpus_id):
+    key = corpus_id[: -len(":title")] if corpus_id.endswith(":title") else corpus_id
+    return "dev" if fnv1a64(("fold:" + key).encode()) % 5 == 0 else "fit"
+
+
+# The message board's own topic labels where one of them means one of our categories.
+BOARD_TO_CATEGORY = {
+    "环境保护": "environment",
+    "交通运输": "roads_transport",
+    "教育文体": "education_health",
+    "卫生计生": "education_health",
+    "劳动和社会保障": "social_aid",
+}
+
+
+def export_board(a, texts, labelled, out):
+    """Adds up to N board messages per mapped topic label to the category data (weak labels).
+
+    Only training-split ids that are not in the corpus; the held-out 20% stays out.
+    """
+    import collections
+    import random
+
+    per = collections.defaultdict(list)
+    shared = os.path.join(HERE, "..", "..", "..", "shared", "data", "messages")
+    for short, name in (("gt", "gov_titles"), ("gd", "gov_details")):
+        for split in ("train", "dev"):
+            with open(os.path.join(shared, f"{name}.{split}.jsonl"), encoding="utf-8") as f:
+                for n, line in enumerate(f, 1):
+                    i = f"{short}.{split}:{n}"
+                    cat = BOARD_TO_CATEGORY.get(json.loads(line)["label"])
+                    if not cat or i in labelled or split_of(i) != "train" or (a.fold and fold_of(i) != a.fold):
+                        continue
+                    per[cat].append(i)
+    rnd = random.Random(5)
+    k = 0
+    for cat in sorted(per):
+        ids = sorted(per[cat])
+        rnd.shuffle(ids)
+        for i in ids[: a.board_per_class]:
+            out.write(json.dumps({"text": texts[i], "label": cat}, ensure_ascii=False) + "\n")
+            k += 1
+    return k
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("outdir")
+    ap.add_argument("--labels", default=os.path.join(HERE, "..", "..", "corpus", "triage_labels.jsonl"))
+    ap.add_argument("--split", default="train", choices=["train", "test", "all"])
+    ap.add_argument("--fold", choices=["fit", "dev"])
+    ap.add_argument("--extra-chatter", type=int, default=0)
+    ap.add_argument("--board-per-class", type=int, default=0)
+    a = ap.parse_args()
+    texts = load_all()
+    os.makedirs(a.outdir, exist_ok=True)
+    out = {n: open(os.path.join(a.outdir, f"{n}.jsonl"), "w", encoding="utf-8") for n in ("kind", "category", "misconduct")}
+    labelled = set()
+    n = 0
+    for line in open(a.labels, encoding="utf-8"):
+        d = json.loads(line)
+        i = d["id"]
+        labelled.add(i)
+        if a.split != "all" and split_of(i) != a.split:
+            continue
+        if a.fold and fold_of(i) != a.fold:
+            continue
+        t = texts[i]
+        w = lambda f, lab: out[f].write(json.dumps({"text": t, "label": lab}, ensure_ascii=False) + "\n")
+        w("kind", d["kind"])
+        if d["kind"] != "other":
+            w("category", d["category"])
+        w("misconduct", "yes" if d["misconduct"] else "no")
+        n += 1
+    extra = 0
+    if a.extra_chatter and a.split == "train":
+        for i in sorted(k for k in texts if k.startswith("chat:")):
+            if extra >= a.extra_chatter:
+                break
+            # Only chatter outside the corpus, and only lines whose key would be training data,
+            # so that no held-out line's neighbours... (chatter lines are independent).
+            if i in labelled or split_of(i) != "train" or (a.fold and fold_of(i) != a.fold):
+                continue
+            for f, lab in (("kind", "other"), ("misconduct", "no")):
+                out[f].write(json.dumps({"text": texts[i], "label": lab}, ensure_ascii=False) + "\n")
+            extra += 1
+    board = 0
+    if a.board_per_class and a.split == "train":
+        board = export_board(a, texts, labelled, out["category"])
+    print(f"exported {n} labelled records, {board} board messages and {extra} extra chatter lines to {a.outdir}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

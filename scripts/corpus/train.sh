@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Trains the embedded profile's models from the labelled corpus (training split only).
+#
+#   scripts/corpus/train.sh [OUT_DIR]      # default: core/profiles/zhuzhou
+#
+# Needs ../shared/data (the texts; the corpus holds ids only). The held-out 20% is never
+# exported. Settings (chosen on a fold of the training split, see docs/how-it-decides.md):
+# 2^16 hash buckets, character 1-3-grams, C = 1, 3,000 extra chatter lines as `other`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-core/profiles/zhuzhou}
+bits=${SUQIU_HASH_BITS:-16}
+c=${SUQIU_C:-1}
+extra=${SUQIU_EXTRA_CHATTER:-3000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cargo build --release -q -p suqiu-cli
+python3 scripts/corpus/export.py "$work/all" --extra-chatter "$extra"
+python3 scripts/corpus/export.py "$work/dev" --fold dev
+for m in kind category misconduct; do
+  target/release/suqiu train --input "$work/all/$m.jsonl" --dev "$work/dev/$m.jsonl" \
+    --output "$out/$m.model" --hash-bits "$bits" --c "$c" --seed 1
+done
