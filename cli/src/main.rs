@@ -13,7 +13,7 @@ mod evaluate_triage;
 const USAGE: &str = "usage:
   suqiu triage [--profile DIR] [--divisions CSV] [--threads N] [--lexicon-only | --model-weight W] [INPUT | -]
   suqiu info [--profile DIR] [--divisions CSV]
-  suqiu train --input TRAIN.jsonl [--input MORE.jsonl] --output MODEL [--dev DEV.jsonl] [--seed N] [--c C] [--words] [--hash-bits B] [--max-ngram N]
+  suqiu train --input TRAIN.jsonl [--input MORE.jsonl] --output MODEL [--dev DEV.jsonl] [--seed N] [--c C] [--words] [--hash-bits B] [--max-ngram N] [--temperature T]
   suqiu evaluate --model MODEL --input TEST.jsonl
   suqiu evaluate-triage --labels corpus/triage_labels.jsonl [--data ../shared/data] [--split test|train|all] [--json]
   suqiu bench --input MESSAGES.jsonl [--input MORE.jsonl] [--divisions CSV] [--threads N]
@@ -193,6 +193,7 @@ fn read_labelled(path: &str) -> Result<Vec<(String, String)>, Fatal> {
 fn train(args: &[String]) -> Result<bool, Fatal> {
     use suqiu::classify::model::{TextModel, TrainSettings};
     let (mut inputs, mut output, mut dev) = (Vec::new(), None, None);
+    let mut temperature: Option<f32> = None;
     let mut st = TrainSettings::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -222,6 +223,15 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
                     .parse()
                     .map_err(|_| Fatal("--max-ngram needs a number".into()))?
             }
+            "--temperature" => {
+                let v = value()?;
+                temperature = Some(
+                    v.parse::<f32>()
+                        .ok()
+                        .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1000.0)
+                        .ok_or_else(|| Fatal(format!("--temperature {v:?} is not a number in (0, 1000]")))?,
+                );
+            }
             _ => return Err(Fatal(format!("unknown argument {a}\n{USAGE}"))),
         }
     }
@@ -238,7 +248,10 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
         None => Vec::new(),
     };
     let started = std::time::Instant::now();
-    let model = TextModel::train(&data, &dev, &st)?;
+    let mut model = TextModel::train(&data, &dev, &st)?;
+    if let Some(t) = temperature {
+        model.set_temperature(t);
+    }
     let secs = started.elapsed().as_secs_f64();
     model.save(std::path::Path::new(&output))?;
     let size = std::fs::metadata(&output).map(|m| m.len()).unwrap_or(0);

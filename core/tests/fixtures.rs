@@ -116,3 +116,45 @@ fn project_messages_have_their_whole_expected_outcome() {
 fn seed_cases_from_the_zhuzhou_report() {
     run_all("seed_cases.jsonl", 12);
 }
+
+/// Kind, category and misconduct flag only, for the behaviour fixtures (places aside).
+fn check_kind_category_flag(engine: &Engine, case: &Value) -> Vec<String> {
+    let t = engine
+        .triage(case["text"].as_str().unwrap(), None)
+        .expect("triage");
+    let exp = &case["expected"];
+    let got = (
+        t.kind.as_str(),
+        t.category.as_deref(),
+        t.misconduct.flag,
+    );
+    let want = (
+        exp["kind"].as_str().unwrap(),
+        exp["category"].as_str(),
+        exp["misconduct_flag"].as_bool().unwrap(),
+    );
+    if got == want {
+        Vec::new()
+    } else {
+        vec![format!("want {want:?}, got {got:?}")]
+    }
+}
+
+/// `tests/fixtures/behaviour.jsonl`: the failure modes found on real messages, written anew
+/// for this project — requests phrased as questions, courtesy words, chatter and notices,
+/// misconduct without fixed phrases, misconduct words with no official as the actor, and
+/// one-character terms inside other words.
+#[test]
+fn behaviour_cases_come_out_right_with_the_default_engine() {
+    let engine = Engine::default();
+    let cases = fixture("behaviour.jsonl");
+    let failures: Vec<String> = cases
+        .iter()
+        .flat_map(|c| {
+            check_kind_category_flag(&engine, c)
+                .into_iter()
+                .map(move |d| format!("{} {}: {d}", c["id"], c["text"]))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}

@@ -146,6 +146,9 @@ pub struct Classification {
 const MISCONDUCT_MIN: f32 = 2.0;
 const OTHER_MIN: f32 = 2.0;
 const INQUIRY_MIN: f32 = 1.5;
+/// The category id that means "the conduct of officials"; with no official named in a
+/// message it is never its topic. A profile without it is unaffected.
+pub const CADRE_CONDUCT: &str = "cadre_conduct";
 /// How far back (in characters) a negator cancels a kind cue: 没有人管 vs 没有问题.
 const NEGATION_WINDOW_CHARS: usize = 3;
 
@@ -281,6 +284,11 @@ pub fn classify(
         let mis = std::mem::take(&mut kind_raw[0]);
         kind_raw[1] += mis;
         hits.retain(|h| h.label != HitLabel::Kind(Kind::Misconduct));
+        // Nor is the topic the conduct of officials.
+        if let Some(c) = categories.iter().position(|c| c == CADRE_CONDUCT) {
+            cat_raw[c] = 0.0;
+            hits.retain(|h| h.label != HitLabel::Category(c as u16));
+        }
     }
     decide(categories, kind_raw, cat_raw, rank, hits)
 }
@@ -332,7 +340,11 @@ fn decide(
     let ks = normalize_scores(&[mis, grievance, inq, other.max(0.3)]);
     let kind_scores = [ks[0], ks[1], ks[2], ks[3]];
     let category_scores = normalize_scores(&cat_raw);
-    let best_cat = argmax(&cat_raw);
+    // When misconduct is the point, its topic is the conduct of officials (annotation guide).
+    let best_cat = match categories.iter().position(|c| c == CADRE_CONDUCT) {
+        Some(c) if kind == Kind::Misconduct && cat_raw[c] > 0.0 => Some(c),
+        _ => argmax(&cat_raw),
+    };
     let kind_index = Kind::ALL.iter().position(|k| *k == kind).unwrap_or(3);
     let kind_conf = margin_confidence(&kind_scores, kind_index);
     let confidence = match (kind, best_cat) {

@@ -372,6 +372,22 @@ impl TextModel {
         Ok(model)
     }
 
+    /// Sets the softmax temperature (e.g. one fitted on a held-out fold by an earlier model
+    /// of the same settings, when the final model trains on every example).
+    ///
+    /// ```
+    /// use suqiu::classify::model::{TextModel, TrainSettings};
+    /// let data = vec![("路灯坏了".to_string(), "a".to_string()), ("你好呀".to_string(), "b".to_string())];
+    /// let mut m = TextModel::train(&data, &[], &TrainSettings::default()).unwrap();
+    /// m.set_temperature(2.5);
+    /// assert_eq!(m.header().temperature, 2.5);
+    /// ```
+    pub fn set_temperature(&mut self, temperature: f32) {
+        if temperature.is_finite() && temperature > 0.0 {
+            self.header.temperature = temperature;
+        }
+    }
+
     fn fit_temperature(&self, dev: &[(String, String)]) -> f32 {
         let rows: Vec<(Vec<f32>, Option<usize>)> = dev
             .iter()
