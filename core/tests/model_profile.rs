@@ -28,6 +28,9 @@ fn profile_copy(name: &str) -> PathBuf {
         "routing.toml",
         "aliases.tsv",
         "whole_terms.txt",
+        "kind.model",
+        "category.model",
+        "misconduct.model",
     ] {
         std::fs::copy(src.join(f), dir.join(f)).unwrap();
     }
@@ -69,7 +72,10 @@ fn profile_models_load_blend_and_report_their_source() {
         ["model", "both"].contains(&json["decided_by"]["kind"].as_str().unwrap()),
         "{json}"
     );
-    let plain = Engine::default()
+    let plain = Engine::builder()
+        .lexicon_only()
+        .build()
+        .unwrap()
         .triage("村里的水渠又堵了，田里放不进水", None)
         .unwrap();
     assert_eq!(

@@ -9,12 +9,17 @@ OUTDIR gets kind.jsonl, category.jsonl, misconduct.jsonl: `{"text","label"}` lin
 `--split train` (the default) keeps the 80% that is not held out; the held-out 20% is never
 exported for training. `--fold dev` / `--fold fit` split the training part once more (by
 another hash) so blend weights can be chosen without touching the held-out part.
+`--clauses N` adds, for the kind model, up to N clauses (12-50 characters, split at 。！？；,
+salutations skipped) of every training message that is not `other`, with the message's kind:
+the models otherwise see short texts only as chatter and call short village posts `other`.
 `--extra-chatter N` adds N chatter lines that are not in the corpus as `other`/`no` (the
 chatter file was built from messages with no complaint in them, see its README).
 """
 import argparse
 import json
 import os
+import random
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -68,6 +73,17 @@ def export_board(a, texts, labelled, out):
     return k
 
 
+def clauses(text, n, rnd):
+    """Up to `n` random clauses of 12-50 characters that are not salutations."""
+    found = [
+        c.strip()
+        for c in re.split(r"[。！？!?；;\n]", text)
+        if 12 <= len(c.strip()) <= 50 and not re.search("尊敬|您好|领导|你好", c)
+    ]
+    rnd.shuffle(found)
+    return found[:n]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
@@ -75,12 +91,14 @@ def main():
     ap.add_argument("--split", default="train", choices=["train", "test", "all"])
     ap.add_argument("--fold", choices=["fit", "dev"])
     ap.add_argument("--extra-chatter", type=int, default=0)
+    ap.add_argument("--clauses", type=int, default=0)
     ap.add_argument("--board-per-class", type=int, default=0)
     a = ap.parse_args()
     texts = load_all()
     os.makedirs(a.outdir, exist_ok=True)
     out = {n: open(os.path.join(a.outdir, f"{n}.jsonl"), "w", encoding="utf-8") for n in ("kind", "category", "misconduct")}
     labelled = set()
+    rnd = random.Random(3)
     n = 0
     for line in open(a.labels, encoding="utf-8"):
         d = json.loads(line)
@@ -93,6 +111,9 @@ def main():
         t = texts[i]
         w = lambda f, lab: out[f].write(json.dumps({"text": t, "label": lab}, ensure_ascii=False) + "\n")
         w("kind", d["kind"])
+        if a.clauses and d["kind"] != "other":
+            for c in clauses(t, a.clauses, rnd):
+                out["kind"].write(json.dumps({"text": c, "label": d["kind"]}, ensure_ascii=False) + "\n")
         if d["kind"] != "other":
             w("category", d["category"])
         w("misconduct", "yes" if d["misconduct"] else "no")

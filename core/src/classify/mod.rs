@@ -130,6 +130,10 @@ pub struct Classification {
     pub category_scores: Vec<f32>,
     /// Misconduct evidence was found (whatever the kind).
     pub misconduct: bool,
+    /// Summed weight of the misconduct cues (0 when no official is named as the actor).
+    pub misconduct_weight: f32,
+    /// Summed weight of the cues of the lexicon's best category (0 when none).
+    pub category_weight: f32,
     /// The highest post of an implicated official, if named.
     pub rank: Option<Level>,
     /// The hits that counted.
@@ -146,6 +150,9 @@ pub struct Classification {
 const MISCONDUCT_MIN: f32 = 2.0;
 const OTHER_MIN: f32 = 2.0;
 const INQUIRY_MIN: f32 = 1.5;
+/// Without any topic term, a grievance or an inquiry needs explicit words of this weight
+/// (投诉, 举报, 多次反映, 请问, 咨询): most topic-less lines in a group are chatter.
+const EXPLICIT_MIN: f32 = 3.0;
 /// The category id that means "the conduct of officials"; with no official named in a
 /// message it is never its topic. A profile without it is unaffected.
 pub const CADRE_CONDUCT: &str = "cadre_conduct";
@@ -153,10 +160,66 @@ pub const CADRE_CONDUCT: &str = "cadre_conduct";
 const NEGATION_WINDOW_CHARS: usize = 3;
 
 /// Weight given to a trained model's probabilities when blending with the lexicon's.
-pub const MODEL_BLEND_WEIGHT: f32 = 0.6;
+pub const MODEL_BLEND_WEIGHT: f32 = 0.8;
+
+/// A category's lexicon cues summing to this weight (five to ten specific terms) halve a
+/// model's say over the category: 卖过期食品 is food safety however a shop dispute around it
+/// reads to a model trained on city letters. See [`category_model_weight`].
+pub const STRONG_CATEGORY_WEIGHT: f32 = 25.0;
+
+/// The model weight for the category, given the model weight `w` for the message and the
+/// summed weight of the lexicon's best category: `w · (1 − ½·min(1, weight / STRONG))`.
+///
+/// ```
+/// use suqiu::classify::category_model_weight;
+/// assert_eq!(category_model_weight(0.8, 0.0), 0.8);
+/// assert_eq!(category_model_weight(0.8, 50.0), 0.4);
+/// ```
+pub fn category_model_weight(w: f32, lexicon_weight: f32) -> f32 {
+    if w >= 1.0 {
+        return w;
+    }
+    w * (1.0 - 0.5 * (lexicon_weight / STRONG_CATEGORY_WEIGHT).min(1.0))
+}
+
+/// Misconduct cues of at least this summed weight, with an official as the actor, decide the
+/// flag (and a misconduct kind) whatever a model says: 要我们买 + 和气生财 + 村主任 is not a
+/// phrasing the models saw often enough to trust them over it.
+pub const STRONG_MISCONDUCT_WEIGHT: f32 = 5.0;
 
 /// The misconduct flag is set when `(1-w)·lexicon flag + w·P(yes)` reaches this.
 pub const MISCONDUCT_FLAG_THRESHOLD: f32 = 0.5;
+
+/// Below this many characters a message gets [`SHORT_TEXT_WEIGHT_SHARE`] of the model weight.
+pub const SHORT_TEXT_CHARS: usize = 40;
+/// From this many characters on, a message gets the whole model weight.
+pub const LONG_TEXT_CHARS: usize = 150;
+/// The share of the model weight a short message gets.
+pub const SHORT_TEXT_WEIGHT_SHARE: f32 = 0.6;
+
+/// The model weight for a message of `chars` characters: `weight` from [`LONG_TEXT_CHARS`] on,
+/// `SHORT_TEXT_WEIGHT_SHARE · weight` up to [`SHORT_TEXT_CHARS`], linear between.
+///
+/// Why: the shipped models learned from message-board letters (median 224 characters) and from
+/// chat lines; on short village posts they have seen only chatter and call most of them
+/// `other`, while the lexicon reads them well. A weight of exactly 1 (models only) is kept
+/// as is, for comparisons.
+///
+/// ```
+/// use suqiu::classify::length_weight;
+/// assert_eq!(length_weight(0.8, 300), 0.8);
+/// assert!((length_weight(0.8, 20) - 0.48).abs() < 1e-6);
+/// assert_eq!(length_weight(1.0, 20), 1.0);
+/// ```
+pub fn length_weight(weight: f32, chars: usize) -> f32 {
+    if weight >= 1.0 {
+        return 1.0;
+    }
+    let t = (chars.saturating_sub(SHORT_TEXT_CHARS)) as f32
+        / (LONG_TEXT_CHARS - SHORT_TEXT_CHARS) as f32;
+    let share = SHORT_TEXT_WEIGHT_SHARE + (1.0 - SHORT_TEXT_WEIGHT_SHARE) * t.min(1.0);
+    weight * share
+}
 
 /// Blends lexicon and model probabilities: `(1-w)·lexicon + w·model`, renormalized.
 pub fn blend(lexicon: &[f32], model: &[f32], w: f32) -> Vec<f32> {
@@ -281,6 +344,9 @@ pub fn classify(
     // Misconduct needs an official as the actor: a company's 克扣工资 or a property firm's
     // 不作为 is a grievance.
     if !actor {
+        actor = names_public_body(text);
+    }
+    if !actor {
         let mis = std::mem::take(&mut kind_raw[0]);
         kind_raw[1] += mis;
         hits.retain(|h| h.label != HitLabel::Kind(Kind::Misconduct));
@@ -291,6 +357,32 @@ pub fn classify(
         }
     }
     decide(categories, kind_raw, cat_raw, rank, hits)
+}
+
+/// Whether `text` names a government body by its suffix: …局 (园林局, 城管执法局) and …委
+/// (卫计委, 县委), which no lexicon can list one by one. 局 in 格局, 结局, 饭局, 局面, 局部 and
+/// 委 in 委屈, 委托 do not count.
+pub fn names_public_body(text: &str) -> bool {
+    const NOT_BEFORE_JU: &str = "格结布饭大全骗赌棋牌僵终开出残当";
+    const NOT_AFTER_JU: &str = "面部势限促";
+    const BEFORE_WEI: &str = "市县区省纪卫计教建改信农村党员宣组法经财商管";
+    const NOT_AFTER_WEI: &str = "屈托婉曲身";
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        match c {
+            '局' => {
+                before.is_some_and(|b| !NOT_BEFORE_JU.contains(b) && !b.is_ascii_punctuation())
+                    && !after.is_some_and(|a| NOT_AFTER_JU.contains(a))
+            }
+            '委' => {
+                before.is_some_and(|b| BEFORE_WEI.contains(b))
+                    && !after.is_some_and(|a| NOT_AFTER_WEI.contains(a))
+            }
+            _ => false,
+        }
+    })
 }
 
 /// A two-character hit `s..e` straddles words when its ends are not both word edges and its
@@ -320,8 +412,13 @@ fn decide(
     } else {
         griev + 0.4 * topic
     };
+    // No topic at all (还没, 天天, 为什么 in a chat line) and no explicit complaint or question
+    // word: nothing is being raised.
+    let nothing_raised = topic <= 0.0 && !misconduct && griev < EXPLICIT_MIN && inq < EXPLICIT_MIN;
     let kind = if misconduct_primary {
         Kind::Misconduct
+    } else if nothing_raised {
+        Kind::Other
     } else if other >= OTHER_MIN && other > griev + 0.4 * topic && !misconduct {
         Kind::Other
     } else if inq >= INQUIRY_MIN && inq > 1.2 * griev {
@@ -337,7 +434,13 @@ fn decide(
     } else {
         Kind::Other
     };
-    let ks = normalize_scores(&[mis, grievance, inq, other.max(0.3)]);
+    // The scores say what the decision says: a line where nothing is raised scores as other
+    // (the blend with a model reads these scores, not the decision).
+    let ks = if nothing_raised {
+        vec![0.0, 0.0, 0.0, 1.0]
+    } else {
+        normalize_scores(&[mis, grievance, inq, other.max(0.3)])
+    };
     let kind_scores = [ks[0], ks[1], ks[2], ks[3]];
     let category_scores = normalize_scores(&cat_raw);
     // When misconduct is the point, its topic is the conduct of officials (annotation guide).
@@ -362,6 +465,8 @@ fn decide(
         kind_scores,
         category_scores,
         misconduct,
+        misconduct_weight: mis,
+        category_weight: best_cat.map_or(0.0, |c| cat_raw[c]),
         rank,
         hits,
         confidence,
