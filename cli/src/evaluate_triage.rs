@@ -295,7 +295,10 @@ pub fn run(args: &[String]) -> Result<bool, String> {
         })
         .unzip();
     if missing > 0 {
-        eprintln!("warning: {missing} labelled ids have no text in {}", data.display());
+        eprintln!(
+            "warning: {missing} labelled ids have no text in {}",
+            data.display()
+        );
     }
     let builder = || {
         let b = Engine::builder();
@@ -305,8 +308,20 @@ pub fn run(args: &[String]) -> Result<bool, String> {
         }
     };
     let engines: [(&'static str, Engine); 3] = [
-        ("lexicon only", builder().lexicon_only().build().map_err(|e| e.to_string())?),
-        ("model only", builder().model_weight(1.0).build().map_err(|e| e.to_string())?),
+        (
+            "lexicon only",
+            builder()
+                .lexicon_only()
+                .build()
+                .map_err(|e| e.to_string())?,
+        ),
+        (
+            "model only",
+            builder()
+                .model_weight(1.0)
+                .build()
+                .map_err(|e| e.to_string())?,
+        ),
         (
             "shipped blend",
             match blend_weight {

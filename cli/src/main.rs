@@ -71,7 +71,9 @@ fn parse_common(args: &[String]) -> Result<Common, Fatal> {
                     .parse()
                     .ok()
                     .filter(|w: &f32| (0.0..=1.0).contains(w))
-                    .ok_or_else(|| Fatal(format!("--model-weight {v:?} is not a number in 0..1")))?;
+                    .ok_or_else(|| {
+                        Fatal(format!("--model-weight {v:?} is not a number in 0..1"))
+                    })?;
                 c.model_weight = Some(w);
             }
             "-" => c.positional.push(a.clone()),
@@ -229,7 +231,9 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
                     v.parse::<f32>()
                         .ok()
                         .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1000.0)
-                        .ok_or_else(|| Fatal(format!("--temperature {v:?} is not a number in (0, 1000]")))?,
+                        .ok_or_else(|| {
+                            Fatal(format!("--temperature {v:?} is not a number in (0, 1000]"))
+                        })?,
                 );
             }
             _ => return Err(Fatal(format!("unknown argument {a}\n{USAGE}"))),

@@ -205,3 +205,76 @@ fn aggregate_prints_issues_hottest_first_and_saves_state() {
 fn lines_of(out: &Output) -> Vec<serde_json::Value> {
     lines(out)
 }
+
+/// `evaluate-triage` on a corpus of this test's own: a data folder laid out like ../shared/data
+/// (two message files, chatter), ids in the corpus scheme, and labels; `--split all` scores
+/// every record. A chatter line must come out `other` and a clear road complaint a grievance,
+/// so the lexicon-only row is right on both and the shape of the table is checked.
+#[test]
+fn evaluate_triage_scores_a_labelled_corpus_from_its_ids() {
+    let dir = std::env::temp_dir().join(format!("suqiu-evaltriage-{}", std::process::id()));
+    let m = dir.join("messages");
+    std::fs::create_dir_all(&m).unwrap();
+    std::fs::create_dir_all(dir.join("chatter")).unwrap();
+    let write = |p: std::path::PathBuf, s: &str| std::fs::write(p, s).unwrap();
+    write(
+        m.join("gov_titles.train.jsonl"),
+        "{\"text\": \"村口路面坑洼不平，路灯也坏了\", \"label\": \"x\"}\n",
+    );
+    for f in ["gov_titles.dev", "gov_details.train", "gov_details.dev"] {
+        write(m.join(format!("{f}.jsonl")), "");
+    }
+    write(m.join("hot_messages.jsonl"), "{\"id\": \"7\", \"title\": \"村支书的亲戚吃上了低保\", \"text\": \"村支书优亲厚友，亲戚吃低保，困难户评不上\"}\n");
+    write(m.join("replies.jsonl"), "");
+    write(
+        dir.join("chatter").join("chatter.jsonl"),
+        "{\"id\": \"ch-1\", \"text\": \"周末一起去吃火锅吧\"}\n",
+    );
+    let labels = dir.join("labels.jsonl");
+    write(labels.clone(), concat!(
+        "{\"id\": \"gt.train:1\", \"kind\": \"grievance\", \"category\": \"roads_transport\", \"misconduct\": false, \"implicated\": \"none\"}\n",
+        "{\"id\": \"hot:7\", \"kind\": \"misconduct\", \"category\": \"cadre_conduct\", \"misconduct\": true, \"implicated\": \"village\"}\n",
+        "{\"id\": \"chat:ch-1\", \"kind\": \"other\", \"category\": null, \"misconduct\": false, \"implicated\": \"none\"}\n",
+        "{\"id\": \"hot:404\", \"kind\": \"other\", \"category\": null, \"misconduct\": false, \"implicated\": \"none\"}\n",
+    ));
+    let out = suqiu(
+        &[
+            "evaluate-triage",
+            "--labels",
+            labels.to_str().unwrap(),
+            "--data",
+            dir.to_str().unwrap(),
+            "--split",
+            "all",
+            "--json",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The id with no text is reported, not scored.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 labelled ids have no text"));
+    let rows = lines(&out);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["system"], "lexicon only");
+    assert_eq!(rows[0]["n"], 3);
+    assert_eq!(rows[0]["kind_accuracy"], 1.0);
+    assert_eq!(rows[0]["other_kept_other"], 1.0);
+    assert_eq!(rows[0]["misconduct_recall"], 1.0);
+    // An unknown split is refused.
+    let bad = suqiu(
+        &[
+            "evaluate-triage",
+            "--labels",
+            labels.to_str().unwrap(),
+            "--split",
+            "dev",
+        ],
+        b"",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

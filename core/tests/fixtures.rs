@@ -123,11 +123,7 @@ fn check_kind_category_flag(engine: &Engine, case: &Value) -> Vec<String> {
         .triage(case["text"].as_str().unwrap(), None)
         .expect("triage");
     let exp = &case["expected"];
-    let got = (
-        t.kind.as_str(),
-        t.category.as_deref(),
-        t.misconduct.flag,
-    );
+    let got = (t.kind.as_str(), t.category.as_deref(), t.misconduct.flag);
     let want = (
         exp["kind"].as_str().unwrap(),
         exp["category"].as_str(),
@@ -156,5 +152,35 @@ fn behaviour_cases_come_out_right_with_the_default_engine() {
                 .map(move |d| format!("{} {}: {d}", c["id"], c["text"]))
         })
         .collect();
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+/// The same cases with the lexicon alone: its hygiene rules (one-character terms never alone,
+/// an official as the actor of misconduct, courtesy words deciding nothing, nothing raised →
+/// other) must hold without a model's help.
+#[test]
+fn behaviour_cases_come_out_right_with_the_lexicon_alone() {
+    let engine = Engine::builder().lexicon_only().build().unwrap();
+    let cases = fixture("behaviour.jsonl");
+    let failures: Vec<String> = cases
+        .iter()
+        .flat_map(|c| {
+            check_kind_category_flag(&engine, c)
+                .into_iter()
+                .map(move |d| format!("{} {}: {d}", c["id"], c["text"]))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

@@ -61,9 +61,18 @@ static EMBEDDED_MODELS: std::sync::OnceLock<
 > = std::sync::OnceLock::new();
 
 const EMBEDDED_MODEL_FILES: [(&str, &[u8]); 3] = [
-    ("kind.model", include_bytes!("../../profiles/zhuzhou/kind.model")),
-    ("category.model", include_bytes!("../../profiles/zhuzhou/category.model")),
-    ("misconduct.model", include_bytes!("../../profiles/zhuzhou/misconduct.model")),
+    (
+        "kind.model",
+        include_bytes!("../../profiles/zhuzhou/kind.model"),
+    ),
+    (
+        "category.model",
+        include_bytes!("../../profiles/zhuzhou/category.model"),
+    ),
+    (
+        "misconduct.model",
+        include_bytes!("../../profiles/zhuzhou/misconduct.model"),
+    ),
 ];
 
 /// The embedded profile's model stored as `file` (`kind.model`, `category.model`,
