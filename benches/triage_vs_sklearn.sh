@@ -7,11 +7,7 @@
 # Usage: benches/triage_vs_sklearn.sh        (needs ../shared/data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=benches/.venv-sklearn
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "scikit-learn>=1.3,<2" numpy
-fi
+. benches/sklearn_venv.sh
 cargo build --release -q -p suqiu-cli
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

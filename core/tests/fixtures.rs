@@ -136,18 +136,13 @@ fn check_kind_category_flag(engine: &Engine, case: &Value) -> Vec<String> {
     }
 }
 
-/// `tests/fixtures/behaviour.jsonl`: the failure modes found on real messages, written anew
-/// for this project — requests phrased as questions, courtesy words, chatter and notices,
-/// misconduct without fixed phrases, misconduct words with no official as the actor, and
-/// one-character terms inside other words.
-#[test]
-fn behaviour_cases_come_out_right_with_the_default_engine() {
-    let engine = Engine::default();
+/// Runs every case of `tests/fixtures/behaviour.jsonl` and fails with the differing ones.
+fn assert_behaviour(engine: &Engine) {
     let cases = fixture("behaviour.jsonl");
     let failures: Vec<String> = cases
         .iter()
         .flat_map(|c| {
-            check_kind_category_flag(&engine, c)
+            check_kind_category_flag(engine, c)
                 .into_iter()
                 .map(move |d| format!("{} {}: {d}", c["id"], c["text"]))
         })
@@ -161,26 +156,19 @@ fn behaviour_cases_come_out_right_with_the_default_engine() {
     );
 }
 
+/// `tests/fixtures/behaviour.jsonl`: the failure modes found on real messages, written anew
+/// for this project — requests phrased as questions, courtesy words, chatter and notices,
+/// misconduct without fixed phrases, misconduct words with no official as the actor, and
+/// one-character terms inside other words.
+#[test]
+fn behaviour_cases_come_out_right_with_the_default_engine() {
+    assert_behaviour(&Engine::default());
+}
+
 /// The same cases with the lexicon alone: its hygiene rules (one-character terms never alone,
 /// an official as the actor of misconduct, courtesy words deciding nothing, nothing raised →
 /// other) must hold without a model's help.
 #[test]
 fn behaviour_cases_come_out_right_with_the_lexicon_alone() {
-    let engine = Engine::builder().lexicon_only().build().unwrap();
-    let cases = fixture("behaviour.jsonl");
-    let failures: Vec<String> = cases
-        .iter()
-        .flat_map(|c| {
-            check_kind_category_flag(&engine, c)
-                .into_iter()
-                .map(move |d| format!("{} {}: {d}", c["id"], c["text"]))
-        })
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_behaviour(&Engine::builder().lexicon_only().build().unwrap());
 }
