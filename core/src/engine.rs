@@ -386,7 +386,8 @@ struct Scratch {
     tokens: Vec<Token>,
     edges: segment::LazyEdges,
     mentions: Vec<RawMention>,
-    model_scores: Vec<f32>,
+    /// Probabilities of the kind, category and misconduct models, in their label order.
+    model_probs: [Vec<f32>; 3],
 }
 
 thread_local! {
@@ -457,10 +458,16 @@ impl Engine {
         // model gets the full token list it may use as features.
         s.edges.reset(norm.text.len());
         s.tokens.clear();
-        if self.kind_model.is_some()
-            || self.category_model.is_some()
-            || self.misconduct_model.is_some()
-        {
+        let needs_tokens = self.kind_model.as_ref().is_some_and(|m| m.0.needs_tokens())
+            || self
+                .category_model
+                .as_ref()
+                .is_some_and(|m| m.0.needs_tokens())
+            || self
+                .misconduct_model
+                .as_ref()
+                .is_some_and(|m| m.0.needs_tokens());
+        if needs_tokens {
             self.segmenter.cut_into(&norm.text, &mut s.tokens);
         }
         let seg = &self.segmenter;
@@ -474,22 +481,19 @@ impl Engine {
         );
         let strong_misconduct = cls.kind == Kind::Misconduct
             && cls.misconduct_weight >= classify::STRONG_MISCONDUCT_WEIGHT;
-        if let Some((model, map)) = &self.kind_model {
-            s.model_scores.clear();
-            s.model_scores.resize(model.labels().len(), 0.0);
-            model.scores(&norm.text, &s.tokens, &mut s.model_scores);
+        self.model_probabilities(&norm.text, &s.tokens, &mut s.model_probs);
+        let [kind_p, category_p, misconduct_p] = &s.model_probs;
+        if let Some((_, map)) = &self.kind_model {
             let mut by_kind = [0f32; 4];
-            for (p, &i) in s.model_scores.iter().zip(map) {
+            for (p, &i) in kind_p.iter().zip(map) {
                 by_kind[i] = *p;
             }
-            self.blend_kind_model(&mut cls, &by_kind, self.weight_for(&norm.text));
+            let w = classify::kind_model_weight(self.weight_for(&norm.text), cls.kind_weight);
+            self.blend_kind_model(&mut cls, &by_kind, w);
         }
-        if let Some((model, map)) = &self.category_model {
-            s.model_scores.clear();
-            s.model_scores.resize(model.labels().len(), 0.0);
-            model.scores(&norm.text, &s.tokens, &mut s.model_scores);
+        if let Some((_, map)) = &self.category_model {
             let mut by_category = vec![0f32; self.profile.category_ids.len()];
-            for (p, &i) in s.model_scores.iter().zip(map) {
+            for (p, &i) in category_p.iter().zip(map) {
                 by_category[i] = *p;
             }
             let w =
@@ -497,12 +501,9 @@ impl Engine {
             self.blend_model(&mut cls, &by_category, w);
         }
         if let Some((model, yes)) = &self.misconduct_model {
-            s.model_scores.clear();
-            s.model_scores.resize(model.labels().len(), 0.0);
-            model.scores(&norm.text, &s.tokens, &mut s.model_scores);
             let lexicon = if cls.misconduct { 1.0 } else { 0.0 };
             let w = self.weight_for(&norm.text);
-            let p = (1.0 - w) * lexicon + w * s.model_scores[*yes];
+            let p = (1.0 - w) * lexicon + w * misconduct_p[*yes];
             // A misconduct report always carries the flag.
             cls.misconduct =
                 p >= classify::MISCONDUCT_FLAG_THRESHOLD || cls.kind == Kind::Misconduct;
@@ -635,6 +636,41 @@ impl Engine {
                 kind: cls.kind_source,
                 category: cls.category_source,
             },
+        }
+    }
+
+    /// Each present model's probabilities for `text` into `out` (kind, category, misconduct);
+    /// the embedded models share one pass over the text's n-grams.
+    fn model_probabilities(&self, text: &str, tokens: &[Token], out: &mut [Vec<f32>; 3]) {
+        let models = [
+            self.kind_model.as_ref().map(|m| &m.0),
+            self.category_model.as_ref().map(|m| &m.0),
+            self.misconduct_model.as_ref().map(|m| &m.0),
+        ];
+        let text_models: Vec<&crate::classify::model::TextModel> = models
+            .iter()
+            .flatten()
+            .filter_map(|m| m.as_text_model())
+            .collect();
+        let present = models.iter().flatten().count();
+        if present > 1 && text_models.len() == present {
+            let mut probs = vec![Vec::new(); present];
+            crate::classify::model::TextModel::predict_together(&text_models, text, &mut probs);
+            let mut probs = probs.into_iter();
+            for (m, o) in models.iter().zip(out.iter_mut()) {
+                o.clear();
+                if m.is_some() {
+                    o.extend(probs.next().unwrap_or_default());
+                }
+            }
+            return;
+        }
+        for (m, o) in models.iter().zip(out.iter_mut()) {
+            o.clear();
+            if let Some(m) = m {
+                o.resize(m.labels().len(), 0.0);
+                m.scores(text, tokens, o);
+            }
         }
     }
 

@@ -238,6 +238,16 @@ impl FeatScratch {
     }
 }
 
+impl FeatScratch {
+    /// Zeroes the counts that `count_ngrams` set, ready for the next text.
+    fn clear_counts(&mut self) {
+        for &b in &self.touched {
+            self.counts[b as usize] = 0;
+        }
+        self.touched.clear();
+    }
+}
+
 fn model_err(src: &str, msg: impl Into<String>) -> Error {
     Error::file(ErrorKind::Model, src, None, msg)
 }
@@ -456,6 +466,15 @@ impl TextModel {
         }
         // Fast path: fold without offsets, count hashed n-grams, then one pass over the
         // touched buckets that both accumulates the norm and the (unnormalized) dot products.
+        self.count_ngrams(s, text);
+        self.dot_counts(s);
+        s.clear_counts();
+    }
+
+    /// Counts the hashed character n-grams of `text` into `s.counts` / `s.touched` (the fast
+    /// path: no word features).
+    fn count_ngrams(&self, s: &mut FeatScratch, text: &str) {
+        let fs = &self.header.features;
         let dim = 1usize << fs.hash_bits;
         if s.counts.len() != dim {
             s.counts = vec![0; dim];
@@ -504,12 +523,16 @@ impl TextModel {
             emit(f, &mut prev, &mut have);
             started = true;
         }
+    }
+
+    /// Decision values from the counts in `s` (left in place) into `s.scores`.
+    fn dot_counts(&self, s: &mut FeatScratch) {
+        let k = self.header.labels.len();
         s.scores.clear();
         s.scores.resize(k, 0.0);
         let mut norm2 = 0f32;
-        for &b in touched.iter() {
-            let tf = 1.0 + (counts[b as usize] as f32).ln();
-            counts[b as usize] = 0;
+        for &b in s.touched.iter() {
+            let tf = 1.0 + (s.counts[b as usize] as f32).ln();
             let row = &self.rows[b as usize * self.stride..b as usize * self.stride + k + 1];
             let v = tf * row[0];
             norm2 += v * v;
@@ -521,6 +544,44 @@ impl TextModel {
         for (acc, b) in s.scores.iter_mut().zip(&self.bias) {
             *acc = *acc * inv + b;
         }
+    }
+
+    /// Probabilities of several models for one text, hashing its n-grams once when they share
+    /// feature settings without word features (the embedded kind, category and misconduct
+    /// models do); otherwise each model scores on its own. `out[i]` gets model `i`'s
+    /// probabilities.
+    ///
+    /// ```
+    /// use suqiu::classify::model::{TextModel, TrainSettings};
+    /// let data: Vec<(String, String)> = [("路灯坏了", "road"), ("低保没批", "aid")]
+    ///     .iter().map(|(t, l)| (t.to_string(), l.to_string())).collect();
+    /// let a = TextModel::train(&data, &[], &TrainSettings::default()).unwrap();
+    /// let mut out = vec![Vec::new(), Vec::new()];
+    /// TextModel::predict_together(&[&a, &a], "路灯不亮", &mut out);
+    /// assert_eq!(out[0], a.predict("路灯不亮").probabilities);
+    /// assert_eq!(out[0], out[1]);
+    /// ```
+    pub fn predict_together(models: &[&TextModel], text: &str, out: &mut [Vec<f32>]) {
+        let shared = models.first().is_some_and(|m0| {
+            models
+                .iter()
+                .all(|m| m.segmenter.is_none() && m.header.features == m0.header.features)
+        });
+        if !shared {
+            for (m, o) in models.iter().zip(out.iter_mut()) {
+                *o = m.predict(text).probabilities;
+            }
+            return;
+        }
+        FEAT.with(|cell| {
+            let mut s = cell.borrow_mut();
+            models[0].count_ngrams(&mut s, text);
+            for (m, o) in models.iter().zip(out.iter_mut()) {
+                m.dot_counts(&mut s);
+                *o = softmax(&s.scores, m.header.temperature);
+            }
+            s.clear_counts();
+        })
     }
 
     fn build_rows(idf: &[f32], weights: &[f32], k: usize) -> (Vec<f32>, usize) {
@@ -738,6 +799,15 @@ impl crate::classify::LabelScorer for TextModel {
     fn scores(&self, text: &str, _tokens: &[Token], out: &mut [f32]) {
         let p = self.predict(text);
         out.copy_from_slice(&p.probabilities);
+    }
+
+    fn as_text_model(&self) -> Option<&TextModel> {
+        Some(self)
+    }
+
+    fn needs_tokens(&self) -> bool {
+        // The model cuts words itself when it uses them; it never reads the engine's tokens.
+        false
     }
 
     fn explain_spans(&self, text: &str, label: usize, k: usize) -> Vec<(usize, usize)> {
