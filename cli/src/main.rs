@@ -2,7 +2,9 @@
 //!
 //! `suqiu triage [--profile DIR] [--divisions CSV] [--threads N] [INPUT | -]` reads JSON Lines
 //! and writes one JSON line per input line. Exit status: 0 all lines processed, 1 some line
-//! rejected, 2 unusable arguments or files.
+//! rejected, 2 unusable arguments or files, 3 the output could not be written (closed
+//! standard output, closed pipe, full disk), 4 `aggregate --save` failed (the previous state
+//! file is unchanged).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -14,11 +16,81 @@ const USAGE: &str = "usage:
   suqiu train --input TRAIN.jsonl [--input MORE.jsonl] --output MODEL [--dev DEV.jsonl] [--seed N] [--c C] [--words] [--hash-bits B] [--max-ngram N]
   suqiu evaluate --model MODEL --input TEST.jsonl
   suqiu bench --input MESSAGES.jsonl [--input MORE.jsonl] [--divisions CSV] [--threads N]
-  suqiu aggregate [--window DAYS] [--profile DIR] [--divisions CSV] [--threads N] [--save STATE] [--restore STATE] INPUT.jsonl
+  suqiu aggregate [--window DAYS] [--profile DIR] [--divisions CSV] [--threads N] [--save STATE] [--restore STATE [--force-restore]] [--gold PAIRS.tsv] [INPUT.jsonl | -]
   suqiu --version";
 
 /// A usage or file problem: exit status 2.
 struct Fatal(String);
+
+/// Why a command failed, each with its own exit status.
+enum Failure {
+    /// Unusable arguments or files: 2.
+    Fatal(String),
+    /// Standard output could not be written: 3. Whatever else the command had to do (saving
+    /// the aggregator state) was done.
+    Output(std::io::Error),
+    /// The aggregator state could not be saved: 4. The previous state file is unchanged.
+    Save(String),
+}
+
+impl From<Fatal> for Failure {
+    fn from(Fatal(msg): Fatal) -> Self {
+        Failure::Fatal(msg)
+    }
+}
+
+/// Standard output, whose failures are [`Failure::Output`] rather than usage errors.
+struct Output(std::io::BufWriter<std::io::StdoutLock<'static>>);
+
+impl Output {
+    /// Standard output, or an error when it was closed when the process started (`>&-`):
+    /// writes to it would vanish without an error.
+    fn open() -> Result<Output, Failure> {
+        if closed_stdout::was_closed() {
+            return Err(Failure::Output(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "standard output is closed",
+            )));
+        }
+        Ok(Output(std::io::BufWriter::new(std::io::stdout().lock())))
+    }
+
+    fn line(&mut self, line: &str) -> Result<(), Failure> {
+        writeln!(self.0, "{line}").map_err(Failure::Output)
+    }
+
+    fn flush(&mut self) -> Result<(), Failure> {
+        self.0.flush().map_err(Failure::Output)
+    }
+}
+
+/// Whether standard output was closed when the process started (`>&-`). The Rust runtime
+/// reopens a closed descriptor 0–2 on /dev/null before `main` (so that no file opened later
+/// takes its number), after which writes succeed and vanish; this constructor runs before the
+/// runtime does and records the truth.
+#[cfg(target_os = "linux")]
+mod closed_stdout {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    extern "C" fn record() {
+        // SAFETY: F_GETFD only queries the descriptor number; it touches no memory.
+        let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
+        CLOSED.store(closed, Ordering::Relaxed);
+    }
+    #[used]
+    #[link_section = ".init_array"]
+    static RECORD: extern "C" fn() = record;
+    pub fn was_closed() -> bool {
+        CLOSED.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod closed_stdout {
+    pub fn was_closed() -> bool {
+        false
+    }
+}
 
 impl<E: std::fmt::Display> From<E> for Fatal {
     fn from(e: E) -> Self {
@@ -87,12 +159,11 @@ fn open_input(c: &Common) -> Result<Box<dyn BufRead>, Fatal> {
 /// Lines are read and triaged in chunks so that memory stays bounded on any input size.
 const CHUNK_LINES: usize = 8192;
 
-fn triage(args: &[String]) -> Result<bool, Fatal> {
+fn triage(args: &[String]) -> Result<bool, Failure> {
     let c = parse_common(args)?;
     let mut input = open_input(&c)?;
     let engine = build_engine(&c)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = Output::open()?;
     let mut all_ok = true;
     let mut chunk: Vec<u8> = Vec::new();
     let mut lineno = 1;
@@ -114,7 +185,7 @@ fn triage(args: &[String]) -> Result<bool, Fatal> {
         let data = chunk.strip_suffix(b"\n").unwrap_or(&chunk);
         for outcome in suqiu::jsonl::process_lines(&engine, data, lineno, c.threads) {
             all_ok &= !outcome.is_err();
-            writeln!(out, "{}", outcome.to_json())?;
+            out.line(&outcome.to_json())?;
         }
         lineno += n;
     }
@@ -479,11 +550,15 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
 }
 
 /// Triages reports and folds near-duplicates into issues, printed hottest first.
-fn aggregate(args: &[String]) -> Result<bool, Fatal> {
-    use suqiu::aggregate::{Aggregator, AggregatorConfig};
+///
+/// The state is saved (atomically) before anything is printed and whatever happens to the
+/// output: a closed pipe must not cost the reports just added.
+fn aggregate(args: &[String]) -> Result<bool, Failure> {
+    use suqiu::aggregate::{Aggregator, AggregatorConfig, RestoreOptions};
     let mut rest = Vec::new();
-    let mut config = AggregatorConfig::default();
-    let (mut save, mut restore, mut gold) = (None, None, None::<String>);
+    let mut window_seconds = None;
+    let (mut save, mut restore, mut gold) = (None::<String>, None::<String>, None::<String>);
+    let mut force = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || flag_value(&mut it, a);
@@ -493,100 +568,149 @@ fn aggregate(args: &[String]) -> Result<bool, Fatal> {
                 let days: f64 = v
                     .parse()
                     .ok()
-                    .filter(|d: &f64| d.is_finite() && *d > 0.0)
+                    .filter(|d: &f64| d.is_finite() && *d > 0.0 && *d * 86_400.0 < i64::MAX as f64)
                     .ok_or_else(|| {
                         Fatal(format!("--window {v:?} is not a positive number of days"))
                     })?;
-                config.window_seconds = (days * 86_400.0) as i64;
+                window_seconds = Some(((days * 86_400.0) as i64).max(1));
             }
             "--save" => save = Some(value()?),
             "--gold" => gold = Some(value()?),
             "--restore" => restore = Some(value()?),
+            "--force-restore" => force = true,
             _ => rest.push(a.clone()),
         }
     }
     let c = parse_common(&rest)?;
     let path = match c.positional.as_slice() {
         [p] => p.clone(),
-        _ => return Err(Fatal(format!("aggregate needs one INPUT\n{USAGE}"))),
+        _ => return Err(Fatal(format!("aggregate needs one INPUT\n{USAGE}")).into()),
     };
-    let input = std::fs::read(&path).map_err(|e| Fatal(format!("{path}: {e}")))?;
-    let engine = build_engine(&c)?;
-    let mut agg = match restore {
-        Some(p) => {
-            let state = std::fs::read_to_string(&p).map_err(|e| Fatal(format!("{p}: {e}")))?;
-            Aggregator::restore(&state).map_err(|e| Fatal(format!("{p}: {e}")))?
+    if force && restore.is_none() {
+        return Err(Fatal(format!("--force-restore needs --restore\n{USAGE}")).into());
+    }
+    // A destination whose directory is missing is found now, not after the whole run.
+    if let Some(p) = &save {
+        let dir = std::path::Path::new(p)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if !dir.is_dir() {
+            return Err(Fatal(format!(
+                "--save {p}: directory {} does not exist",
+                dir.display()
+            ))
+            .into());
         }
-        None => Aggregator::new(config),
+    }
+    let input = if path == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| Fatal(format!("reading standard input: {e}")))?;
+        buf
+    } else {
+        std::fs::read(&path).map_err(|e| Fatal(format!("{path}: {e}")))?
+    };
+    let engine = build_engine(&c)?;
+    let mut agg = match &restore {
+        Some(p) => {
+            let state = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
+            let options = RestoreOptions {
+                window_seconds,
+                force,
+            };
+            Aggregator::restore(&engine, &state, options).map_err(|e| {
+                Fatal(format!(
+                    "{p}: {e} (--force-restore accepts a state saved with another window, profile or divisions)"
+                ))
+            })?
+        }
+        None => Aggregator::new(AggregatorConfig {
+            window_seconds: window_seconds.unwrap_or(AggregatorConfig::default().window_seconds),
+            ..AggregatorConfig::default()
+        }),
     };
     let run = suqiu::jsonl::aggregate_lines(&engine, &mut agg, &input, c.threads);
     let rejected = &run.rejected;
     for r in rejected {
         eprintln!("suqiu: line {}: {}", r.line, r.error);
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for line in suqiu::jsonl::issue_lines(&engine, &agg) {
-        writeln!(out, "{line}")?;
-    }
-    out.flush()?;
-    if let Some(p) = save {
-        std::fs::write(&p, agg.save()).map_err(|e| Fatal(format!("{p}: {e}")))?;
-    }
-    if let Some(p) = gold {
-        // Pairwise precision and recall against hand-labelled pairs (`id_a<TAB>id_b<TAB>same`).
-        let text = std::fs::read_to_string(&p).map_err(|e| Fatal(format!("{p}: {e}")))?;
-        let of = agg.assignments();
-        let (mut tp, mut fp, mut fn_, mut missing) = (0usize, 0usize, 0usize, 0usize);
-        for line in text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with("id_a") && !l.trim().is_empty())
-        {
-            let f: Vec<&str> = line.split('\t').collect();
-            if f.len() != 3 {
-                return Err(Fatal(format!(
-                    "{p}: expected id_a<TAB>id_b<TAB>same, got {line:?}"
-                )));
-            }
-            let (Some(a), Some(b)) = (of.get(f[0]), of.get(f[1])) else {
-                missing += 1;
-                continue;
-            };
-            let together = a == b;
-            match (together, f[2].trim() == "1") {
-                (true, true) => tp += 1,
-                (true, false) => fp += 1,
-                (false, true) => fn_ += 1,
-                (false, false) => {}
-            }
+    let saved = match &save {
+        Some(p) => agg.save_to_path(&engine, std::path::Path::new(p)).map_err(|e| {
+            Failure::Save(format!("cannot save the state: {e}; {p} holds the previous state or the whole new one, never a part"))
+        }),
+        None => Ok(()),
+    };
+    let printed = Output::open().and_then(|mut out| {
+        for line in suqiu::jsonl::issue_lines(&engine, &agg) {
+            out.line(&line)?;
         }
-        let precision = tp as f64 / (tp + fp).max(1) as f64;
-        let recall = tp as f64 / (tp + fn_).max(1) as f64;
-        eprintln!(
-            "{}",
-            serde_json::json!({"gold_pairs": tp + fp + fn_, "missing_ids": missing, "true_positive": tp, "false_positive": fp, "false_negative": fn_, "precision": precision, "recall": recall})
-        );
+        out.flush()
+    });
+    if let Some(p) = gold {
+        gold_report(&agg, &p)?;
     }
     eprintln!(
-        "{} reports into {} issues; aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
+        "{} reports into {} issues ({} already in an open issue, skipped); aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
         run.reports,
         agg.ranked().len(),
+        run.duplicates,
         run.aggregator_seconds,
         run.reports as f64 / run.aggregator_seconds.max(1e-9),
         rejected.len()
     );
+    saved?;
+    printed?;
     Ok(rejected.is_empty())
+}
+
+/// Pairwise precision and recall against hand-labelled pairs (`id_a<TAB>id_b<TAB>same`),
+/// printed to standard error.
+fn gold_report(agg: &suqiu::aggregate::Aggregator, p: &str) -> Result<(), Fatal> {
+    let text = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
+    let of = agg.assignments();
+    let (mut tp, mut fp, mut fn_, mut missing) = (0usize, 0usize, 0usize, 0usize);
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id_a") && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 3 {
+            return Err(Fatal(format!(
+                "{p}: expected id_a<TAB>id_b<TAB>same, got {line:?}"
+            )));
+        }
+        let (Some(a), Some(b)) = (of.get(f[0]), of.get(f[1])) else {
+            missing += 1;
+            continue;
+        };
+        let together = a == b;
+        match (together, f[2].trim() == "1") {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fn_ += 1,
+            (false, false) => {}
+        }
+    }
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fn_).max(1) as f64;
+    eprintln!(
+        "{}",
+        serde_json::json!({"gold_pairs": tp + fp + fn_, "missing_ids": missing, "true_positive": tp, "false_positive": fp, "false_negative": fn_, "precision": precision, "recall": recall})
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = |r: Result<bool, Fatal>| r.map_err(Failure::from);
     let result = match args.first().map(String::as_str) {
         Some("triage") => triage(&args[1..]),
-        Some("info") => info(&args[1..]),
-        Some("train") => train(&args[1..]),
-        Some("bench") => bench(&args[1..]),
+        Some("info") => usage(info(&args[1..])),
+        Some("train") => usage(train(&args[1..])),
+        Some("bench") => usage(bench(&args[1..])),
         Some("aggregate") => aggregate(&args[1..]),
-        Some("evaluate") => evaluate(&args[1..]),
+        Some("evaluate") => usage(evaluate(&args[1..])),
         Some("--version") | Some("-V") => {
             println!("suqiu {}", env!("CARGO_PKG_VERSION"));
             Ok(true)
@@ -595,14 +719,22 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             Ok(true)
         }
-        _ => Err(Fatal(USAGE.to_string())),
+        _ => Err(Failure::Fatal(USAGE.to_string())),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
-        Err(Fatal(msg)) => {
+        Err(Failure::Fatal(msg)) => {
             let _ = writeln!(std::io::stderr(), "suqiu: {msg}");
             ExitCode::from(2)
+        }
+        Err(Failure::Output(e)) => {
+            let _ = writeln!(std::io::stderr(), "suqiu: cannot write output: {e}");
+            ExitCode::from(3)
+        }
+        Err(Failure::Save(msg)) => {
+            let _ = writeln!(std::io::stderr(), "suqiu: {msg}");
+            ExitCode::from(4)
         }
     }
 }

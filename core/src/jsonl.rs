@@ -158,7 +158,10 @@ pub fn runner_up_category(engine: &Engine, t: &Triage) -> Option<String> {
 
 /// Parses and triages report lines — as for [`process_lines`], plus optional `title`, `time`
 /// (ISO 8601 or `YYYY/MM/DD HH:MM:SS`) and `likes` — and feeds them to `agg` in time order
-/// (stable: reports of the same time keep input order).
+/// (stable: reports of the same time keep input order). A line without an `id` gets
+/// `line-N-HASH` (its line number and a hash of the line), so that replaying a file gives the
+/// same ids; a report whose id is already a member of an open issue is skipped and counted in
+/// [`AggregateRun::duplicates`].
 pub fn aggregate_lines(
     engine: &Engine,
     agg: &mut crate::aggregate::Aggregator,
@@ -168,12 +171,18 @@ pub fn aggregate_lines(
     let (reports, rejected) = report_lines(engine, input, threads);
     let accepted = reports.len();
     let started = std::time::Instant::now();
+    let mut duplicates = 0;
     for r in reports {
+        if agg.is_open_member(&r.id) {
+            duplicates += 1;
+            continue;
+        }
         agg.add(engine, r);
     }
     AggregateRun {
         rejected,
         reports: accepted,
+        duplicates,
         aggregator_seconds: started.elapsed().as_secs_f64(),
     }
 }
@@ -224,7 +233,11 @@ pub fn report_lines(
         };
         let id = match &v["id"] {
             serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => format!("line-{n}"),
+            // Not `line-N` alone: ids identify reports across runs (a replayed report already in
+            // an open issue is skipped), and line 1 of today's file is not line 1 of yesterday's.
+            serde_json::Value::Null => {
+                format!("line-{n}-{:08x}", crate::hashing::stable_hash([l]) as u32)
+            }
             other => other.to_string(),
         };
         Ok(Report {
@@ -262,8 +275,10 @@ pub fn report_lines(
 pub struct AggregateRun {
     /// Lines that were rejected, with why.
     pub rejected: Vec<RejectedLine>,
-    /// Reports fed to the aggregator.
+    /// Reports accepted (triaged), duplicates included.
     pub reports: usize,
+    /// Accepted reports skipped because their id was already a member of an open issue.
+    pub duplicates: usize,
     /// Seconds spent in the aggregator alone (after triage), on one thread.
     pub aggregator_seconds: f64,
 }
