@@ -619,11 +619,7 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
                 window_seconds,
                 force,
             };
-            Aggregator::restore(&engine, &state, options).map_err(|e| {
-                Fatal(format!(
-                    "{p}: {e} (--force-restore accepts a state saved with another window, profile or divisions)"
-                ))
-            })?
+            Aggregator::restore(&engine, &state, options).map_err(|e| Fatal(format!("{p}: {e}")))?
         }
         None => Aggregator::new(AggregatorConfig {
             window_seconds: window_seconds.unwrap_or(AggregatorConfig::default().window_seconds),

@@ -94,6 +94,10 @@ struct StateIn {
     state: Aggregator,
 }
 
+/// Appended to a mismatch: the one error an override can waive.
+const FORCE_HINT: &str =
+    " (a forced restore accepts it: `--force-restore`, `RestoreOptions::force`)";
+
 fn invalid(msg: String) -> Error {
     Error::InvalidInput(format!("aggregator state: {msg}"))
 }
@@ -162,7 +166,7 @@ impl Aggregator {
         if !options.force {
             if want.window_seconds != saved_window {
                 return Err(invalid(format!(
-                    "field `window_seconds`: saved with a window of {}, asked for {}",
+                    "field `window_seconds`: saved with a window of {}, asked for {}{FORCE_HINT}",
                     days(saved_window),
                     days(want.window_seconds)
                 )));
@@ -173,7 +177,7 @@ impl Aggregator {
             ] {
                 if saved != now {
                     return Err(invalid(format!(
-                        "field `{field}`: saved with {field} {saved}, this engine has {now}"
+                        "field `{field}`: saved with {field} {saved}, this engine has {now}{FORCE_HINT}"
                     )));
                 }
             }
