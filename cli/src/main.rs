@@ -129,6 +129,11 @@ fn parse_common(args: &[String]) -> Result<Common, Fatal> {
                 if n == 0 {
                     return Err(Fatal("--threads must be at least 1".into()));
                 }
+                if n > MAX_THREADS {
+                    return Err(Fatal(format!(
+                        "--threads {n} is more than {MAX_THREADS}: each thread is an OS thread with its own stack"
+                    )));
+                }
                 c.threads = Some(n);
             }
             "-" => c.positional.push(a.clone()),
@@ -144,7 +149,7 @@ fn build_engine(c: &Common) -> Result<suqiu::Engine, Fatal> {
         .map_err(|e| Fatal(format!("cannot build engine: {e}")))
 }
 
-fn open_input(c: &Common) -> Result<Box<dyn BufRead>, Fatal> {
+fn open_input(c: &Common) -> Result<Box<dyn BufRead + Send>, Fatal> {
     match c.positional.as_slice() {
         [] => Ok(Box::new(BufReader::new(std::io::stdin()))),
         [p] if p == "-" => Ok(Box::new(BufReader::new(std::io::stdin()))),
@@ -156,40 +161,208 @@ fn open_input(c: &Common) -> Result<Box<dyn BufRead>, Fatal> {
     }
 }
 
-/// Lines are read and triaged in chunks so that memory stays bounded on any input size.
-const CHUNK_LINES: usize = 8192;
+/// Most worker threads `--threads` accepts: far more than any machine's cores, far fewer than
+/// would exhaust memory for stacks (`--threads 100000` once aborted the process).
+const MAX_THREADS: usize = 256;
 
-fn triage(args: &[String]) -> Result<bool, Failure> {
-    let c = parse_common(args)?;
-    let mut input = open_input(&c)?;
-    let engine = build_engine(&c)?;
-    let mut out = Output::open()?;
-    let mut all_ok = true;
-    let mut chunk: Vec<u8> = Vec::new();
-    let mut lineno = 1;
+/// The worker pool of a run, built once (not per chunk): `None` for one thread (no pool) or
+/// when no count was given (rayon's global pool).
+fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Fatal> {
+    match threads {
+        Some(n) if n > 1 => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(Some)
+            .map_err(|e| Fatal(format!("cannot start {n} threads: {e}"))),
+        _ => Ok(None),
+    }
+}
+
+/// Runs `f` in `pool`, if any, passing the thread count the library should use there.
+fn in_pool<T: Send>(
+    pool: &Option<rayon::ThreadPool>,
+    threads: Option<usize>,
+    f: impl FnOnce(Option<usize>) -> T + Send,
+) -> T {
+    match pool {
+        Some(p) => p.install(|| f(None)),
+        None => f(threads),
+    }
+}
+
+/// Lines are triaged in chunks so that memory stays bounded on any input: a chunk ends at
+/// CHUNK_LINES lines, at CHUNK_BYTES bytes, or when the input stalls for STALL (a live feed
+/// sees its lines at once, not after 8,192 of them).
+const CHUNK_LINES: usize = 8192;
+const CHUNK_BYTES: usize = 64 << 20;
+const STALL: std::time::Duration = std::time::Duration::from_millis(50);
+/// Lines read ahead of the chunk being triaged (each at most the line budget).
+const READ_AHEAD_LINES: usize = 64;
+
+/// The longest line read: eight times the message limit (a message's text may be written
+/// with `\uXXXX` escapes, twice its UTF-8 size, beside other fields). A longer line is
+/// skipped as it streams, never held whole.
+fn line_budget(engine: &suqiu::Engine) -> usize {
+    engine.limits().max_text_bytes.saturating_mul(8)
+}
+
+/// One input line as the reader thread hands it over.
+enum Line {
+    /// The line, with its newline if it had one.
+    Text(Vec<u8>),
+    /// A line over the budget, skipped: its length in bytes (newline included).
+    TooLong(usize),
+}
+
+/// Reads lines of at most `budget` bytes into `tx` until the input ends, a read fails (sent
+/// as the last item) or the receiver is gone.
+fn read_lines(
+    mut input: Box<dyn BufRead + Send>,
+    budget: usize,
+    tx: std::sync::mpsc::SyncSender<std::io::Result<Line>>,
+) {
+    use std::io::Read;
     loop {
-        chunk.clear();
-        let mut n = 0;
-        while n < CHUNK_LINES {
-            let read = input
-                .read_until(b'\n', &mut chunk)
-                .map_err(|e| Fatal(format!("reading input: {e}")))?;
-            if read == 0 {
-                break;
+        let mut line = Vec::new();
+        let item = match (&mut input)
+            .take(budget as u64 + 1)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(0) => return,
+            Ok(_) if line.len() > budget && line.last() != Some(&b'\n') => {
+                skip_line(&mut input).map(|rest| Line::TooLong(line.len() + rest))
             }
-            n += 1;
+            Ok(_) => Ok(Line::Text(line)),
+            Err(e) => Err(e),
+        };
+        let failed = item.is_err();
+        if tx.send(item).is_err() || failed {
+            return;
         }
-        if n == 0 {
-            break;
+    }
+}
+
+/// Consumes the rest of a line, newline included, buffer by buffer; returns its length.
+fn skip_line(input: &mut dyn BufRead) -> std::io::Result<usize> {
+    let mut n = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(n);
         }
-        let data = chunk.strip_suffix(b"\n").unwrap_or(&chunk);
-        for outcome in suqiu::jsonl::process_lines(&engine, data, lineno, c.threads) {
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(n + i + 1);
+            }
+            None => {
+                let len = buf.len();
+                input.consume(len);
+                n += len;
+            }
+        }
+    }
+}
+
+/// Lines read and not yet triaged.
+struct Chunk {
+    data: Vec<u8>,
+    lines: usize,
+    /// Number of the chunk's first line.
+    first: usize,
+}
+
+impl Chunk {
+    /// Triages and prints the lines, then flushes (everything read so far is out); true when
+    /// no line was rejected.
+    fn emit(
+        &mut self,
+        engine: &suqiu::Engine,
+        pool: &Option<rayon::ThreadPool>,
+        threads: Option<usize>,
+        out: &mut Output,
+    ) -> Result<bool, Failure> {
+        let data = self.data.strip_suffix(b"\n").unwrap_or(&self.data);
+        let first = self.first;
+        let outcomes = in_pool(pool, threads, |t| {
+            suqiu::jsonl::process_lines(engine, data, first, t)
+        });
+        let mut all_ok = true;
+        for outcome in outcomes {
             all_ok &= !outcome.is_err();
             out.line(&outcome.to_json())?;
         }
-        lineno += n;
+        self.first += self.lines;
+        self.lines = 0;
+        self.data = Vec::new();
+        out.flush()?;
+        Ok(all_ok)
     }
-    out.flush()?;
+}
+
+fn triage(args: &[String]) -> Result<bool, Failure> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let c = parse_common(args)?;
+    let input = open_input(&c)?;
+    let engine = build_engine(&c)?;
+    let pool = thread_pool(c.threads)?;
+    let mut out = Output::open()?;
+    let budget = line_budget(&engine);
+    let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD_LINES);
+    std::thread::spawn(move || read_lines(input, budget, tx));
+    let mut all_ok = true;
+    let mut chunk = Chunk {
+        data: Vec::new(),
+        lines: 0,
+        first: 1,
+    };
+    loop {
+        // The first line of a chunk is awaited as long as it takes; later ones for STALL.
+        let item = if chunk.lines == 0 {
+            rx.recv().ok()
+        } else {
+            match rx.recv_timeout(STALL) {
+                Ok(item) => Some(item),
+                Err(RecvTimeoutError::Timeout) => {
+                    all_ok &= chunk.emit(&engine, &pool, c.threads, &mut out)?;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => None,
+            }
+        };
+        match item {
+            None => break,
+            Some(Ok(Line::Text(line))) => {
+                chunk.data.extend_from_slice(&line);
+                chunk.lines += 1;
+                if chunk.lines == CHUNK_LINES || chunk.data.len() >= CHUNK_BYTES {
+                    all_ok &= chunk.emit(&engine, &pool, c.threads, &mut out)?;
+                }
+            }
+            Some(Ok(Line::TooLong(bytes))) => {
+                chunk.emit(&engine, &pool, c.threads, &mut out)?;
+                let error = suqiu::Error::LimitExceeded {
+                    what: "input line length in bytes",
+                    limit: budget,
+                    actual: bytes,
+                };
+                let outcome = suqiu::jsonl::LineOutcome::Err {
+                    line: chunk.first,
+                    id: serde_json::Value::Null,
+                    error,
+                };
+                out.line(&outcome.to_json())?;
+                all_ok = false;
+                chunk.first += 1;
+            }
+            Some(Err(e)) => {
+                // What was read before the failure is still triaged and printed.
+                chunk.emit(&engine, &pool, c.threads, &mut out)?;
+                return Err(Fatal(format!("reading input: {e}")).into());
+            }
+        }
+    }
+    all_ok &= chunk.emit(&engine, &pool, c.threads, &mut out)?;
     Ok(all_ok)
 }
 
@@ -626,7 +799,10 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
             ..AggregatorConfig::default()
         }),
     };
-    let run = suqiu::jsonl::aggregate_lines(&engine, &mut agg, &input, c.threads);
+    let pool = thread_pool(c.threads)?;
+    let run = in_pool(&pool, c.threads, |t| {
+        suqiu::jsonl::aggregate_lines(&engine, &mut agg, &input, t)
+    });
     let rejected = &run.rejected;
     for r in rejected {
         eprintln!("suqiu: line {}: {}", r.line, r.error);
