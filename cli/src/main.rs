@@ -264,105 +264,114 @@ fn skip_line(input: &mut dyn BufRead) -> std::io::Result<usize> {
     }
 }
 
-/// Lines read and not yet triaged.
-struct Chunk {
-    data: Vec<u8>,
-    lines: usize,
-    /// Number of the chunk's first line.
-    first: usize,
+/// What [`read_chunks`] hands over, in input order.
+enum Piece<'a> {
+    /// Whole lines (newline-separated), the first numbered `first`.
+    Lines { data: &'a [u8], first: usize },
+    /// Line `line` was over the budget and skipped; it had `bytes` bytes.
+    TooLong { line: usize, bytes: usize },
 }
 
-impl Chunk {
-    /// Triages and prints the lines, then flushes (everything read so far is out); true when
-    /// no line was rejected.
-    fn emit(
-        &mut self,
-        engine: &suqiu::Engine,
-        pool: &Option<rayon::ThreadPool>,
-        threads: Option<usize>,
-        out: &mut Output,
-    ) -> Result<bool, Failure> {
-        let data = self.data.strip_suffix(b"\n").unwrap_or(&self.data);
-        let first = self.first;
-        let outcomes = in_pool(pool, threads, |t| {
-            suqiu::jsonl::process_lines(engine, data, first, t)
-        });
-        let mut all_ok = true;
-        for outcome in outcomes {
-            all_ok &= !outcome.is_err();
-            out.line(&outcome.to_json())?;
-        }
-        self.first += self.lines;
-        self.lines = 0;
-        self.data = Vec::new();
-        out.flush()?;
-        Ok(all_ok)
+/// The error of a line over the budget.
+fn too_long(bytes: usize, budget: usize) -> suqiu::Error {
+    suqiu::Error::LimitExceeded {
+        what: "input line length in bytes",
+        limit: budget,
+        actual: bytes,
     }
 }
 
-fn triage(args: &[String]) -> Result<bool, Failure> {
+/// Reads `input` on a thread of its own, in lines of at most `budget` bytes, and calls `f`
+/// with chunks of them: a chunk ends at CHUNK_LINES lines or CHUNK_BYTES bytes, at the end of
+/// the input, at an over-long line, and — with `stall` — when no line has come for that long.
+/// Memory stays bounded whatever the input: a chunk, plus READ_AHEAD_LINES lines in flight.
+fn read_chunks(
+    input: Box<dyn BufRead + Send>,
+    budget: usize,
+    stall: Option<std::time::Duration>,
+    mut f: impl FnMut(Piece<'_>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
     use std::sync::mpsc::RecvTimeoutError;
+    let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD_LINES);
+    std::thread::spawn(move || read_lines(input, budget, tx));
+    let (mut data, mut lines, mut first) = (Vec::new(), 0, 1);
+    let emit = |f: &mut dyn FnMut(Piece<'_>) -> Result<(), Failure>,
+                data: &mut Vec<u8>,
+                lines: &mut usize,
+                first: &mut usize| {
+        if *lines > 0 {
+            f(Piece::Lines {
+                data: data.strip_suffix(b"\n").unwrap_or(data),
+                first: *first,
+            })?;
+        }
+        *first += std::mem::take(lines);
+        data.clear();
+        Ok::<(), Failure>(())
+    };
+    loop {
+        // The first line of a chunk is awaited as long as it takes; later ones for `stall`.
+        let item = match stall {
+            Some(stall) if lines > 0 => match rx.recv_timeout(stall) {
+                Ok(item) => Some(item),
+                Err(RecvTimeoutError::Timeout) => {
+                    emit(&mut f, &mut data, &mut lines, &mut first)?;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => None,
+            },
+            _ => rx.recv().ok(),
+        };
+        match item {
+            None => break,
+            Some(Ok(Line::Text(line))) => {
+                data.extend_from_slice(&line);
+                lines += 1;
+                if lines == CHUNK_LINES || data.len() >= CHUNK_BYTES {
+                    emit(&mut f, &mut data, &mut lines, &mut first)?;
+                }
+            }
+            Some(Ok(Line::TooLong(bytes))) => {
+                emit(&mut f, &mut data, &mut lines, &mut first)?;
+                f(Piece::TooLong { line: first, bytes })?;
+                first += 1;
+            }
+            Some(Err(e)) => {
+                // What was read before the failure is still handed over.
+                emit(&mut f, &mut data, &mut lines, &mut first)?;
+                return Err(Fatal(format!("reading input: {e}")).into());
+            }
+        }
+    }
+    emit(&mut f, &mut data, &mut lines, &mut first)
+}
+
+fn triage(args: &[String]) -> Result<bool, Failure> {
     let c = parse_common(args)?;
     let input = open_input(&c)?;
     let engine = build_engine(&c)?;
     let pool = thread_pool(c.threads)?;
     let mut out = Output::open()?;
     let budget = line_budget(&engine);
-    let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD_LINES);
-    std::thread::spawn(move || read_lines(input, budget, tx));
     let mut all_ok = true;
-    let mut chunk = Chunk {
-        data: Vec::new(),
-        lines: 0,
-        first: 1,
-    };
-    loop {
-        // The first line of a chunk is awaited as long as it takes; later ones for STALL.
-        let item = if chunk.lines == 0 {
-            rx.recv().ok()
-        } else {
-            match rx.recv_timeout(STALL) {
-                Ok(item) => Some(item),
-                Err(RecvTimeoutError::Timeout) => {
-                    all_ok &= chunk.emit(&engine, &pool, c.threads, &mut out)?;
-                    continue;
-                }
-                Err(RecvTimeoutError::Disconnected) => None,
-            }
+    read_chunks(input, budget, Some(STALL), |piece| {
+        let outcomes = match piece {
+            Piece::Lines { data, first } => in_pool(&pool, c.threads, |t| {
+                suqiu::jsonl::process_lines(&engine, data, first, t)
+            }),
+            Piece::TooLong { line, bytes } => vec![suqiu::jsonl::LineOutcome::Err {
+                line,
+                id: serde_json::Value::Null,
+                error: too_long(bytes, budget),
+            }],
         };
-        match item {
-            None => break,
-            Some(Ok(Line::Text(line))) => {
-                chunk.data.extend_from_slice(&line);
-                chunk.lines += 1;
-                if chunk.lines == CHUNK_LINES || chunk.data.len() >= CHUNK_BYTES {
-                    all_ok &= chunk.emit(&engine, &pool, c.threads, &mut out)?;
-                }
-            }
-            Some(Ok(Line::TooLong(bytes))) => {
-                chunk.emit(&engine, &pool, c.threads, &mut out)?;
-                let error = suqiu::Error::LimitExceeded {
-                    what: "input line length in bytes",
-                    limit: budget,
-                    actual: bytes,
-                };
-                let outcome = suqiu::jsonl::LineOutcome::Err {
-                    line: chunk.first,
-                    id: serde_json::Value::Null,
-                    error,
-                };
-                out.line(&outcome.to_json())?;
-                all_ok = false;
-                chunk.first += 1;
-            }
-            Some(Err(e)) => {
-                // What was read before the failure is still triaged and printed.
-                chunk.emit(&engine, &pool, c.threads, &mut out)?;
-                return Err(Fatal(format!("reading input: {e}")).into());
-            }
+        for outcome in outcomes {
+            all_ok &= !outcome.is_err();
+            out.line(&outcome.to_json())?;
         }
-    }
-    all_ok &= chunk.emit(&engine, &pool, c.threads, &mut out)?;
+        // Everything read so far is out, whether the chunk was full or the input stalled.
+        out.flush()
+    })?;
     Ok(all_ok)
 }
 
@@ -755,10 +764,12 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
         }
     }
     let c = parse_common(&rest)?;
-    let path = match c.positional.as_slice() {
-        [p] => p.clone(),
-        _ => return Err(Fatal(format!("aggregate needs one INPUT\n{USAGE}")).into()),
-    };
+    if c.positional.len() != 1 {
+        return Err(Fatal(format!(
+            "aggregate needs one INPUT (a file, or - for standard input)\n{USAGE}"
+        ))
+        .into());
+    }
     if force && restore.is_none() {
         return Err(Fatal(format!("--force-restore needs --restore\n{USAGE}")).into());
     }
@@ -776,14 +787,7 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
             .into());
         }
     }
-    let input = if path == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| Fatal(format!("reading standard input: {e}")))?;
-        buf
-    } else {
-        std::fs::read(&path).map_err(|e| Fatal(format!("{path}: {e}")))?
-    };
+    let input = open_input(&c)?;
     let engine = build_engine(&c)?;
     let mut agg = match &restore {
         Some(p) => {
@@ -800,13 +804,31 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
         }),
     };
     let pool = thread_pool(c.threads)?;
-    let run = in_pool(&pool, c.threads, |t| {
-        suqiu::jsonl::aggregate_lines(&engine, &mut agg, &input, t)
-    });
-    let rejected = &run.rejected;
-    for r in rejected {
-        eprintln!("suqiu: line {}: {}", r.line, r.error);
-    }
+    // Streamed: reports are triaged and added chunk by chunk (each sorted by time on its
+    // own), so memory follows the aggregator, not the input's size.
+    let budget = line_budget(&engine);
+    let (mut reports, mut duplicates, mut seconds, mut rejected) = (0, 0, 0.0, 0);
+    read_chunks(input, budget, None, |piece| {
+        match piece {
+            Piece::Lines { data, first } => {
+                let run = in_pool(&pool, c.threads, |t| {
+                    suqiu::jsonl::aggregate_lines_from(&engine, &mut agg, data, first, t)
+                });
+                for r in &run.rejected {
+                    eprintln!("suqiu: line {}: {}", r.line, r.error);
+                }
+                reports += run.reports;
+                duplicates += run.duplicates;
+                seconds += run.aggregator_seconds;
+                rejected += run.rejected.len();
+            }
+            Piece::TooLong { line, bytes } => {
+                eprintln!("suqiu: line {line}: {}", too_long(bytes, budget));
+                rejected += 1;
+            }
+        }
+        Ok(())
+    })?;
     let saved = match &save {
         Some(p) => agg.save_to_path(&engine, std::path::Path::new(p)).map_err(|e| {
             Failure::Save(format!("cannot save the state: {e}; {p} holds the previous state or the whole new one, never a part"))
@@ -824,16 +846,16 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
     }
     eprintln!(
         "{} reports into {} issues ({} already in an open issue, skipped); aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
-        run.reports,
+        reports,
         agg.ranked().len(),
-        run.duplicates,
-        run.aggregator_seconds,
-        run.reports as f64 / run.aggregator_seconds.max(1e-9),
-        rejected.len()
+        duplicates,
+        seconds,
+        reports as f64 / seconds.max(1e-9),
+        rejected
     );
     saved?;
     printed?;
-    Ok(rejected.is_empty())
+    Ok(rejected == 0)
 }
 
 /// Pairwise precision and recall against hand-labelled pairs (`id_a<TAB>id_b<TAB>same`),

@@ -385,3 +385,28 @@ fn a_state_from_another_window_is_refused_unless_forced() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn aggregate_reads_standard_input_as_a_stream_and_skips_an_over_long_line() {
+    let dir = temp_dir("stdin");
+    let input = dir.join("reports.jsonl");
+    let reports = distinct_reports(40, "in");
+    std::fs::write(&input, &reports).unwrap();
+    let from_file = suqiu(&["aggregate", s(&input)], b"");
+    let from_stdin = suqiu(&["aggregate", "-"], reports.as_bytes());
+    assert_eq!(from_stdin.status.code(), Some(0));
+    assert_eq!(lines(&from_stdin), lines(&from_file));
+    let long = format!(
+        "{{\"id\": \"long\", \"text\": \"{}\"}}\n",
+        "路灯坏了".repeat(300_000)
+    );
+    let out = suqiu(&["aggregate", "-"], format!("{long}{reports}").as_bytes());
+    assert_eq!(out.status.code(), Some(1), "a rejected line");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 1: limit exceeded: input line length"),
+        "{err}"
+    );
+    assert_eq!(reports_in(&lines(&out)), 40);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -168,7 +168,19 @@ pub fn aggregate_lines(
     input: &[u8],
     threads: Option<usize>,
 ) -> AggregateRun {
-    let (reports, rejected) = report_lines(engine, input, threads);
+    aggregate_lines_from(engine, agg, input, 1, threads)
+}
+
+/// [`aggregate_lines`] on one chunk of a longer input whose first line is `first_line`: a
+/// stream is fed chunk by chunk, each sorted by time on its own.
+pub fn aggregate_lines_from(
+    engine: &Engine,
+    agg: &mut crate::aggregate::Aggregator,
+    input: &[u8],
+    first_line: usize,
+    threads: Option<usize>,
+) -> AggregateRun {
+    let (reports, rejected) = report_lines_from(engine, input, first_line, threads);
     let accepted = reports.len();
     let started = std::time::Instant::now();
     let mut duplicates = 0;
@@ -194,13 +206,23 @@ pub fn report_lines(
     input: &[u8],
     threads: Option<usize>,
 ) -> (Vec<crate::aggregate::Report>, Vec<RejectedLine>) {
+    report_lines_from(engine, input, 1, threads)
+}
+
+/// [`report_lines`] numbering the first line `first_line`.
+pub fn report_lines_from(
+    engine: &Engine,
+    input: &[u8],
+    first_line: usize,
+    threads: Option<usize>,
+) -> (Vec<crate::aggregate::Report>, Vec<RejectedLine>) {
     use crate::aggregate::{parse_time, Report};
     use rayon::prelude::*;
     let lines: Vec<(usize, &[u8])> = input
         .split(|&b| b == b'\n')
         .enumerate()
         .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .map(|(i, l)| (i + 1, l))
+        .map(|(i, l)| (i + first_line, l))
         .collect();
     let parse = |&(n, l): &(usize, &[u8])| -> Result<Report, RejectedLine> {
         let reject = |error: Error| RejectedLine { line: n, error };

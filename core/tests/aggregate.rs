@@ -403,6 +403,15 @@ fn old_issues_expire_out_of_the_window() {
     );
     assert_eq!(agg.open_issues().count(), 1);
     assert_eq!(agg.ranked().len(), 2);
+    // The closed issue keeps its members but no longer their bigrams: memory follows the open
+    // issues.
+    let saved: serde_json::Value = serde_json::from_str(&agg.save(&engine)).unwrap();
+    let closed = &saved["state"]["closed"][0];
+    assert_eq!(closed["members"], serde_json::json!(["early"]));
+    assert_eq!(closed["shingles"], serde_json::json!([]));
+    let open = saved["state"]["open"].as_array().unwrap();
+    let open = open.iter().find(|i| !i.is_null()).unwrap();
+    assert_eq!(open["shingles"].as_array().unwrap().len(), 1);
     assert!(agg.ranked()[0].hotness(agg.now()) > agg.ranked()[1].hotness(agg.now()));
 }
 

@@ -145,6 +145,7 @@ pub struct Issue {
     pub category: Option<String>,
     /// Code of the division covering every member (their lowest common ancestor).
     pub division: Option<String>,
+    /// One per member while the issue is open; emptied when it closes.
     shingles: Vec<Shingles>,
 }
 
@@ -703,10 +704,14 @@ impl Aggregator {
                 break;
             }
             self.by_last_seen.pop_first();
-            if let Some(issue) = self.open[slot as usize].take() {
+            if let Some(mut issue) = self.open[slot as usize].take() {
                 for m in &issue.members {
                     self.open_ids.remove(m);
                 }
+                // A closed issue is never compared again: its members' bigrams (most of an
+                // issue's memory) go, so that memory follows the open issues, not every
+                // report ever seen.
+                issue.shingles = Vec::new();
                 self.closed.push(issue);
                 self.stale += 1;
             }
