@@ -441,3 +441,22 @@ fn the_same_question_about_two_kindergartens_stays_two_issues() {
         "the same kindergarten asked about again joins its issue"
     );
 }
+
+#[test]
+fn an_open_issue_keeps_the_bigrams_of_its_latest_members_only() {
+    let engine = Engine::default();
+    let mut agg = Aggregator::new(AggregatorConfig::default());
+    let (g, _, text) = LAND[1];
+    for i in 0..40 {
+        let time = format!("2026-03-01T{:02}:{:02}:00", i / 60 + 9, i % 60);
+        agg.add(&engine, report(&engine, &format!("r{i}"), &time, g, text));
+    }
+    let saved = agg.save(&engine);
+    let state: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let issue = &state["state"]["open"][0];
+    assert_eq!(issue["members"].as_array().unwrap().len(), 40);
+    // The latest 32 are compared, plus one: memory per issue stops growing.
+    assert_eq!(issue["shingles"].as_array().unwrap().len(), 33);
+    let restored = Aggregator::restore(&engine, &saved, RestoreOptions::default()).unwrap();
+    assert_eq!(restored, agg);
+}

@@ -87,6 +87,11 @@ pub struct Report {
 
 /// Members compared per issue (the latest ones): bounds the cost of any-member linkage.
 const MAX_COMPARED_MEMBERS: usize = 32;
+/// Members whose bigrams an open issue keeps: the latest MAX_COMPARED_MEMBERS, plus one so
+/// that the first kept is never at index 0 once the cap is reached (index 0 is taken for the
+/// issue's first member, whose body is compared): matching is exactly as with all of them
+/// kept, and an issue's memory stops growing with its members.
+const KEPT_MEMBER_SHINGLES: usize = MAX_COMPARED_MEMBERS + 1;
 /// Share of `min_key_jaccard` required between two untitled reports.
 const UNTITLED_KEY_SHARE: f32 = 0.75;
 /// Pseudo-reports added to the document count of the online IDF.
@@ -145,8 +150,13 @@ pub struct Issue {
     pub category: Option<String>,
     /// Code of the division covering every member (their lowest common ancestor).
     pub division: Option<String>,
-    /// One per member while the issue is open; emptied when it closes.
+    /// Bigrams of the latest KEPT_MEMBER_SHINGLES members while the issue is open; emptied
+    /// when it closes.
     shingles: Vec<Shingles>,
+    /// Every key bigram of its members, sorted: the index postings that name this issue
+    /// (repointed when it is absorbed). Emptied when it closes.
+    #[serde(default)]
+    keys: Vec<u32>,
 }
 
 impl Issue {
@@ -172,6 +182,20 @@ impl Issue {
             (None, None) => None,
         };
         self.shingles.extend(other.shingles);
+        if self.shingles.len() > KEPT_MEMBER_SHINGLES {
+            let extra = self.shingles.len() - KEPT_MEMBER_SHINGLES;
+            self.shingles.drain(..extra);
+        }
+        let fresh: Vec<u32> = other
+            .keys
+            .iter()
+            .filter(|k| self.keys.binary_search(k).is_err())
+            .copied()
+            .collect();
+        if !fresh.is_empty() {
+            self.keys.extend(fresh);
+            self.keys.sort_unstable();
+        }
     }
 
     /// Number of reports.
@@ -627,6 +651,7 @@ impl Aggregator {
             category: report.category,
             division: div.map(|d| g.code(d)),
             shingles: vec![shingle],
+            keys: key.clone(),
         };
         let id = single.members[0].clone();
         let slot = match best {
@@ -671,7 +696,7 @@ impl Aggregator {
         for m in &absorbed.members {
             self.open_ids.insert(m.clone(), target as u32);
         }
-        for key in absorbed.shingles.iter().flat_map(|m| m.key.iter()) {
+        for key in &absorbed.keys {
             if let Some(slots) = self.index.get_mut(key) {
                 for s in slots.iter_mut() {
                     if *s as usize == other {
@@ -712,6 +737,7 @@ impl Aggregator {
                 // issue's memory) go, so that memory follows the open issues, not every
                 // report ever seen.
                 issue.shingles = Vec::new();
+                issue.keys = Vec::new();
                 self.closed.push(issue);
                 self.stale += 1;
             }

@@ -265,12 +265,15 @@ impl Aggregator {
             if i.members.is_empty() {
                 return Err(format!("issue {at} has no members"));
             }
-            if i.shingles.len() != i.members.len() {
+            if i.shingles.len() != i.members.len().min(super::KEPT_MEMBER_SHINGLES) {
                 return Err(format!(
                     "issue {at} has {} members but {} shingle sets",
                     i.members.len(),
                     i.shingles.len()
                 ));
+            }
+            if !i.keys.windows(2).all(|w| w[0] < w[1]) {
+                return Err(format!("issue {at}: `keys` are not sorted and distinct"));
             }
             if i.first_seen > i.last_seen || i.last_seen > self.now {
                 return Err(format!(
