@@ -57,7 +57,7 @@ fn reports_in(issues: &[serde_json::Value]) -> u64 {
 fn a_kill_at_any_point_of_a_save_leaves_a_state_that_restores() {
     let dir = temp_dir("kill");
     let input = dir.join("reports.jsonl");
-    std::fs::write(&input, distinct_reports(20_000, "r")).unwrap();
+    std::fs::write(&input, distinct_reports(4_000, "r")).unwrap();
     let state = dir.join("state.json");
     let first = suqiu(&["aggregate", "--save", s(&state), s(&input)], b"");
     assert_eq!(

@@ -34,8 +34,10 @@ pub fn lines(out: &Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// `n` report lines, each naming its own estate (so the state grows with `n`), a minute apart
-/// from 2026-01-01 on; `tag` makes the ids of one batch distinct.
+/// `n` report lines, each its own issue (a place, then 60 pseudo-random CJK characters: no
+/// two share enough bigrams to merge, so the state and the output grow with `n`), a minute
+/// apart from 2026-01-01 on; `tag` makes the ids of one batch distinct. The texts depend on
+/// `n`'s index only, so two batches of the same size have the same texts.
 pub fn distinct_reports(n: usize, tag: &str) -> String {
     const PLACES: [&str; 4] = [
         "荷塘区月塘街道",
@@ -43,25 +45,18 @@ pub fn distinct_reports(n: usize, tag: &str) -> String {
         "天元区嵩山路街道",
         "石峰区响石岭街道",
     ];
-    const PROBLEMS: [&str; 4] = [
-        "路灯坏了一个多月没人修，晚上出门很不安全，老人小孩摔倒好几次了",
-        "下水道堵塞污水横流，臭气熏天，物业推来推去一直不处理",
-        "噪音扰民，工地每天晚上施工到凌晨两三点，居民根本没法休息",
-        "电梯经常故障困人，维修公司来了几次都没修好，住高层的老人下不了楼",
-    ];
-    const SYLLABLES: [char; 16] = [
-        '锦', '绣', '华', '府', '翠', '湖', '金', '桂', '龙', '泉', '星', '月', '枫', '林', '碧',
-        '水',
-    ];
     let mut out = String::new();
     for i in 0..n {
-        let estate: String = (0..4).map(|k| SYLLABLES[(i >> (4 * k)) & 15]).collect();
-        let text = format!(
-            "{}{estate}小区{}栋{}，请相关部门尽快处理",
-            PLACES[i % 4],
-            i % 30 + 1,
-            PROBLEMS[(i / 4) % 4]
-        );
+        let mut x = (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let noise: String = (0..60)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from_u32(0x4e00 + (x % 0x5000) as u32).unwrap()
+            })
+            .collect();
+        let text = format!("{}{noise}", PLACES[i % 4]);
         let (day, minute) = (1 + i / 1440, i % 1440);
         out.push_str(&format!(
             "{{\"id\": \"{tag}-{i}\", \"text\": \"{text}\", \"time\": \"2026-01-{:02}T{:02}:{:02}:00Z\"}}\n",
