@@ -257,11 +257,14 @@ fn a_state_records_its_format_window_profile_and_divisions_and_restore_checks_th
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// An edit of a saved state, as JSON.
+type Edit = fn(&mut serde_json::Value);
+
 #[test]
 fn nonsense_in_a_state_is_refused_with_the_field_named() {
     let engine = Engine::default();
     let saved = saved_state(&engine, AggregatorConfig::default());
-    let cases: [(&str, fn(&mut serde_json::Value)); 8] = [
+    let cases: [(&str, Edit); 8] = [
         ("no header (field `format` missing)", |s| {
             *s = s["state"].clone();
         }),
