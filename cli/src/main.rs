@@ -2,7 +2,9 @@
 //!
 //! `suqiu triage [--profile DIR] [--divisions CSV] [--threads N] [INPUT | -]` reads JSON Lines
 //! and writes one JSON line per input line. Exit status: 0 all lines processed, 1 some line
-//! rejected, 2 unusable arguments or files.
+//! rejected, 2 unusable arguments or files, 3 the output could not be written (closed
+//! standard output, closed pipe, full disk), 4 `aggregate --save` failed (the previous state
+//! file is unchanged).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -17,11 +19,81 @@ const USAGE: &str = "usage:
   suqiu evaluate --model MODEL --input TEST.jsonl
   suqiu evaluate-triage --labels corpus/triage_labels.jsonl [--data ../shared/data] [--split test|train|all] [--json]
   suqiu bench --input MESSAGES.jsonl [--input MORE.jsonl] [--divisions CSV] [--threads N]
-  suqiu aggregate [--window DAYS] [--profile DIR] [--divisions CSV] [--threads N] [--save STATE] [--restore STATE] INPUT.jsonl
+  suqiu aggregate [--window DAYS] [--profile DIR] [--divisions CSV] [--threads N] [--save STATE] [--restore STATE [--force-restore]] [--gold PAIRS.tsv] [INPUT.jsonl | -]
   suqiu --version";
 
 /// A usage or file problem: exit status 2.
 struct Fatal(String);
+
+/// Why a command failed, each with its own exit status.
+enum Failure {
+    /// Unusable arguments or files: 2.
+    Fatal(String),
+    /// Standard output could not be written: 3. Whatever else the command had to do (saving
+    /// the aggregator state) was done.
+    Output(std::io::Error),
+    /// The aggregator state could not be saved: 4. The previous state file is unchanged.
+    Save(String),
+}
+
+impl From<Fatal> for Failure {
+    fn from(Fatal(msg): Fatal) -> Self {
+        Failure::Fatal(msg)
+    }
+}
+
+/// Standard output, whose failures are [`Failure::Output`] rather than usage errors.
+struct Output(std::io::BufWriter<std::io::StdoutLock<'static>>);
+
+impl Output {
+    /// Standard output, or an error when it was closed when the process started (`>&-`):
+    /// writes to it would vanish without an error.
+    fn open() -> Result<Output, Failure> {
+        if closed_stdout::was_closed() {
+            return Err(Failure::Output(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "standard output is closed",
+            )));
+        }
+        Ok(Output(std::io::BufWriter::new(std::io::stdout().lock())))
+    }
+
+    fn line(&mut self, line: &str) -> Result<(), Failure> {
+        writeln!(self.0, "{line}").map_err(Failure::Output)
+    }
+
+    fn flush(&mut self) -> Result<(), Failure> {
+        self.0.flush().map_err(Failure::Output)
+    }
+}
+
+/// Whether standard output was closed when the process started (`>&-`). The Rust runtime
+/// reopens a closed descriptor 0–2 on /dev/null before `main` (so that no file opened later
+/// takes its number), after which writes succeed and vanish; this constructor runs before the
+/// runtime does and records the truth.
+#[cfg(target_os = "linux")]
+mod closed_stdout {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    extern "C" fn record() {
+        // SAFETY: F_GETFD only queries the descriptor number; it touches no memory.
+        let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
+        CLOSED.store(closed, Ordering::Relaxed);
+    }
+    #[used]
+    #[link_section = ".init_array"]
+    static RECORD: extern "C" fn() = record;
+    pub fn was_closed() -> bool {
+        CLOSED.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod closed_stdout {
+    pub fn was_closed() -> bool {
+        false
+    }
+}
 
 impl<E: std::fmt::Display> From<E> for Fatal {
     fn from(e: E) -> Self {
@@ -61,6 +133,11 @@ fn parse_common(args: &[String]) -> Result<Common, Fatal> {
                     .map_err(|_| Fatal(format!("--threads {v:?} is not a positive number")))?;
                 if n == 0 {
                     return Err(Fatal("--threads must be at least 1".into()));
+                }
+                if n > MAX_THREADS {
+                    return Err(Fatal(format!(
+                        "--threads {n} is more than {MAX_THREADS}: each thread is an OS thread with its own stack"
+                    )));
                 }
                 c.threads = Some(n);
             }
@@ -102,7 +179,7 @@ fn build_engine(c: &Common) -> Result<suqiu::Engine, Fatal> {
         .map_err(|e| Fatal(format!("cannot build engine: {e}")))
 }
 
-fn open_input(c: &Common) -> Result<Box<dyn BufRead>, Fatal> {
+fn open_input(c: &Common) -> Result<Box<dyn BufRead + Send>, Fatal> {
     match c.positional.as_slice() {
         [] => Ok(Box::new(BufReader::new(std::io::stdin()))),
         [p] if p == "-" => Ok(Box::new(BufReader::new(std::io::stdin()))),
@@ -114,41 +191,217 @@ fn open_input(c: &Common) -> Result<Box<dyn BufRead>, Fatal> {
     }
 }
 
-/// Lines are read and triaged in chunks so that memory stays bounded on any input size.
-const CHUNK_LINES: usize = 8192;
+/// Most worker threads `--threads` accepts: far more than any machine's cores, far fewer than
+/// would exhaust memory for stacks (`--threads 100000` once aborted the process).
+const MAX_THREADS: usize = 256;
 
-fn triage(args: &[String]) -> Result<bool, Fatal> {
-    let c = parse_common(args)?;
-    let mut input = open_input(&c)?;
-    let engine = build_engine(&c)?;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut all_ok = true;
-    let mut chunk: Vec<u8> = Vec::new();
-    let mut lineno = 1;
-    loop {
-        chunk.clear();
-        let mut n = 0;
-        while n < CHUNK_LINES {
-            let read = input
-                .read_until(b'\n', &mut chunk)
-                .map_err(|e| Fatal(format!("reading input: {e}")))?;
-            if read == 0 {
-                break;
-            }
-            n += 1;
-        }
-        if n == 0 {
-            break;
-        }
-        let data = chunk.strip_suffix(b"\n").unwrap_or(&chunk);
-        for outcome in suqiu::jsonl::process_lines(&engine, data, lineno, c.threads) {
-            all_ok &= !outcome.is_err();
-            writeln!(out, "{}", outcome.to_json())?;
-        }
-        lineno += n;
+/// The worker pool of a run, built once (not per chunk): `None` for one thread (no pool) or
+/// when no count was given (rayon's global pool).
+fn thread_pool(threads: Option<usize>) -> Result<Option<rayon::ThreadPool>, Fatal> {
+    match threads {
+        Some(n) if n > 1 => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(Some)
+            .map_err(|e| Fatal(format!("cannot start {n} threads: {e}"))),
+        _ => Ok(None),
     }
-    out.flush()?;
+}
+
+/// Runs `f` in `pool`, if any, passing the thread count the library should use there.
+fn in_pool<T: Send>(
+    pool: &Option<rayon::ThreadPool>,
+    threads: Option<usize>,
+    f: impl FnOnce(Option<usize>) -> T + Send,
+) -> T {
+    match pool {
+        Some(p) => p.install(|| f(None)),
+        None => f(threads),
+    }
+}
+
+/// Lines are triaged in chunks so that memory stays bounded on any input: a chunk ends at
+/// CHUNK_LINES lines, at CHUNK_BYTES bytes, or when the input stalls for STALL (a live feed
+/// sees its lines at once, not after 8,192 of them).
+const CHUNK_LINES: usize = 8192;
+const CHUNK_BYTES: usize = 64 << 20;
+const STALL: std::time::Duration = std::time::Duration::from_millis(50);
+/// Lines read ahead of the chunk being triaged (each at most the line budget).
+const READ_AHEAD_LINES: usize = 64;
+
+/// The longest line read: eight times the message limit (a message's text may be written
+/// with `\uXXXX` escapes, twice its UTF-8 size, beside other fields). A longer line is
+/// skipped as it streams, never held whole.
+fn line_budget(engine: &suqiu::Engine) -> usize {
+    engine.limits().max_text_bytes.saturating_mul(8)
+}
+
+/// One input line as the reader thread hands it over.
+enum Line {
+    /// The line, with its newline if it had one.
+    Text(Vec<u8>),
+    /// A line over the budget, skipped: its length in bytes (newline included).
+    TooLong(usize),
+}
+
+/// Reads lines of at most `budget` bytes into `tx` until the input ends, a read fails (sent
+/// as the last item) or the receiver is gone.
+fn read_lines(
+    mut input: Box<dyn BufRead + Send>,
+    budget: usize,
+    tx: std::sync::mpsc::SyncSender<std::io::Result<Line>>,
+) {
+    use std::io::Read;
+    loop {
+        let mut line = Vec::new();
+        let item = match (&mut input)
+            .take(budget as u64 + 1)
+            .read_until(b'\n', &mut line)
+        {
+            Ok(0) => return,
+            Ok(_) if line.len() > budget && line.last() != Some(&b'\n') => {
+                skip_line(&mut input).map(|rest| Line::TooLong(line.len() + rest))
+            }
+            Ok(_) => Ok(Line::Text(line)),
+            Err(e) => Err(e),
+        };
+        let failed = item.is_err();
+        if tx.send(item).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// Consumes the rest of a line, newline included, buffer by buffer; returns its length.
+fn skip_line(input: &mut dyn BufRead) -> std::io::Result<usize> {
+    let mut n = 0;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(n);
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(n + i + 1);
+            }
+            None => {
+                let len = buf.len();
+                input.consume(len);
+                n += len;
+            }
+        }
+    }
+}
+
+/// What [`read_chunks`] hands over, in input order.
+enum Piece<'a> {
+    /// Whole lines (newline-separated), the first numbered `first`.
+    Lines { data: &'a [u8], first: usize },
+    /// Line `line` was over the budget and skipped; it had `bytes` bytes.
+    TooLong { line: usize, bytes: usize },
+}
+
+/// The error of a line over the budget.
+fn too_long(bytes: usize, budget: usize) -> suqiu::Error {
+    suqiu::Error::LimitExceeded {
+        what: "input line length in bytes",
+        limit: budget,
+        actual: bytes,
+    }
+}
+
+/// Reads `input` on a thread of its own, in lines of at most `budget` bytes, and calls `f`
+/// with chunks of them: a chunk ends at CHUNK_LINES lines or CHUNK_BYTES bytes, at the end of
+/// the input, at an over-long line, and — with `stall` — when no line has come for that long.
+/// Memory stays bounded whatever the input: a chunk, plus READ_AHEAD_LINES lines in flight.
+fn read_chunks(
+    input: Box<dyn BufRead + Send>,
+    budget: usize,
+    stall: Option<std::time::Duration>,
+    mut f: impl FnMut(Piece<'_>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let (tx, rx) = std::sync::mpsc::sync_channel(READ_AHEAD_LINES);
+    std::thread::spawn(move || read_lines(input, budget, tx));
+    let (mut data, mut lines, mut first) = (Vec::new(), 0, 1);
+    let emit = |f: &mut dyn FnMut(Piece<'_>) -> Result<(), Failure>,
+                data: &mut Vec<u8>,
+                lines: &mut usize,
+                first: &mut usize| {
+        if *lines > 0 {
+            f(Piece::Lines {
+                data: data.strip_suffix(b"\n").unwrap_or(data),
+                first: *first,
+            })?;
+        }
+        *first += std::mem::take(lines);
+        data.clear();
+        Ok::<(), Failure>(())
+    };
+    loop {
+        // The first line of a chunk is awaited as long as it takes; later ones for `stall`.
+        let item = match stall {
+            Some(stall) if lines > 0 => match rx.recv_timeout(stall) {
+                Ok(item) => Some(item),
+                Err(RecvTimeoutError::Timeout) => {
+                    emit(&mut f, &mut data, &mut lines, &mut first)?;
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => None,
+            },
+            _ => rx.recv().ok(),
+        };
+        match item {
+            None => break,
+            Some(Ok(Line::Text(line))) => {
+                data.extend_from_slice(&line);
+                lines += 1;
+                if lines == CHUNK_LINES || data.len() >= CHUNK_BYTES {
+                    emit(&mut f, &mut data, &mut lines, &mut first)?;
+                }
+            }
+            Some(Ok(Line::TooLong(bytes))) => {
+                emit(&mut f, &mut data, &mut lines, &mut first)?;
+                f(Piece::TooLong { line: first, bytes })?;
+                first += 1;
+            }
+            Some(Err(e)) => {
+                // What was read before the failure is still handed over.
+                emit(&mut f, &mut data, &mut lines, &mut first)?;
+                return Err(Fatal(format!("reading input: {e}")).into());
+            }
+        }
+    }
+    emit(&mut f, &mut data, &mut lines, &mut first)
+}
+
+fn triage(args: &[String]) -> Result<bool, Failure> {
+    let c = parse_common(args)?;
+    let input = open_input(&c)?;
+    let engine = build_engine(&c)?;
+    let pool = thread_pool(c.threads)?;
+    let mut out = Output::open()?;
+    let budget = line_budget(&engine);
+    let mut all_ok = true;
+    read_chunks(input, budget, Some(STALL), |piece| {
+        let outcomes = match piece {
+            Piece::Lines { data, first } => in_pool(&pool, c.threads, |t| {
+                suqiu::jsonl::process_lines(&engine, data, first, t)
+            }),
+            Piece::TooLong { line, bytes } => vec![suqiu::jsonl::LineOutcome::Err {
+                line,
+                id: serde_json::Value::Null,
+                error: too_long(bytes, budget),
+            }],
+        };
+        for outcome in outcomes {
+            all_ok &= !outcome.is_err();
+            out.line(&outcome.to_json())?;
+        }
+        // Everything read so far is out, whether the chunk was full or the input stalled.
+        out.flush()
+    })?;
     Ok(all_ok)
 }
 
@@ -524,11 +777,15 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
 }
 
 /// Triages reports and folds near-duplicates into issues, printed hottest first.
-fn aggregate(args: &[String]) -> Result<bool, Fatal> {
-    use suqiu::aggregate::{Aggregator, AggregatorConfig};
+///
+/// The state is saved (atomically) before anything is printed and whatever happens to the
+/// output: a closed pipe must not cost the reports just added.
+fn aggregate(args: &[String]) -> Result<bool, Failure> {
+    use suqiu::aggregate::{Aggregator, AggregatorConfig, RestoreOptions};
     let mut rest = Vec::new();
-    let mut config = AggregatorConfig::default();
-    let (mut save, mut restore, mut gold) = (None, None, None::<String>);
+    let mut window_seconds = None;
+    let (mut save, mut restore, mut gold) = (None::<String>, None::<String>, None::<String>);
+    let mut force = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || flag_value(&mut it, a);
@@ -538,101 +795,162 @@ fn aggregate(args: &[String]) -> Result<bool, Fatal> {
                 let days: f64 = v
                     .parse()
                     .ok()
-                    .filter(|d: &f64| d.is_finite() && *d > 0.0)
+                    .filter(|d: &f64| d.is_finite() && *d > 0.0 && *d * 86_400.0 < i64::MAX as f64)
                     .ok_or_else(|| {
                         Fatal(format!("--window {v:?} is not a positive number of days"))
                     })?;
-                config.window_seconds = (days * 86_400.0) as i64;
+                window_seconds = Some(((days * 86_400.0) as i64).max(1));
             }
             "--save" => save = Some(value()?),
             "--gold" => gold = Some(value()?),
             "--restore" => restore = Some(value()?),
+            "--force-restore" => force = true,
             _ => rest.push(a.clone()),
         }
     }
     let c = parse_common(&rest)?;
-    let path = match c.positional.as_slice() {
-        [p] => p.clone(),
-        _ => return Err(Fatal(format!("aggregate needs one INPUT\n{USAGE}"))),
-    };
-    let input = std::fs::read(&path).map_err(|e| Fatal(format!("{path}: {e}")))?;
+    if c.positional.len() != 1 {
+        return Err(Fatal(format!(
+            "aggregate needs one INPUT (a file, or - for standard input)\n{USAGE}"
+        ))
+        .into());
+    }
+    if force && restore.is_none() {
+        return Err(Fatal(format!("--force-restore needs --restore\n{USAGE}")).into());
+    }
+    // A destination whose directory is missing is found now, not after the whole run.
+    if let Some(p) = &save {
+        let dir = std::path::Path::new(p)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if !dir.is_dir() {
+            return Err(Fatal(format!(
+                "--save {p}: directory {} does not exist",
+                dir.display()
+            ))
+            .into());
+        }
+    }
+    let input = open_input(&c)?;
     let engine = build_engine(&c)?;
-    let mut agg = match restore {
+    let mut agg = match &restore {
         Some(p) => {
-            let state = std::fs::read_to_string(&p).map_err(|e| Fatal(format!("{p}: {e}")))?;
-            Aggregator::restore(&state).map_err(|e| Fatal(format!("{p}: {e}")))?
-        }
-        None => Aggregator::new(config),
-    };
-    let run = suqiu::jsonl::aggregate_lines(&engine, &mut agg, &input, c.threads);
-    let rejected = &run.rejected;
-    for r in rejected {
-        eprintln!("suqiu: line {}: {}", r.line, r.error);
-    }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for line in suqiu::jsonl::issue_lines(&engine, &agg) {
-        writeln!(out, "{line}")?;
-    }
-    out.flush()?;
-    if let Some(p) = save {
-        std::fs::write(&p, agg.save()).map_err(|e| Fatal(format!("{p}: {e}")))?;
-    }
-    if let Some(p) = gold {
-        // Pairwise precision and recall against hand-labelled pairs (`id_a<TAB>id_b<TAB>same`).
-        let text = std::fs::read_to_string(&p).map_err(|e| Fatal(format!("{p}: {e}")))?;
-        let of = agg.assignments();
-        let (mut tp, mut fp, mut fn_, mut missing) = (0usize, 0usize, 0usize, 0usize);
-        for line in text
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with("id_a") && !l.trim().is_empty())
-        {
-            let f: Vec<&str> = line.split('\t').collect();
-            if f.len() != 3 {
-                return Err(Fatal(format!(
-                    "{p}: expected id_a<TAB>id_b<TAB>same, got {line:?}"
-                )));
-            }
-            let (Some(a), Some(b)) = (of.get(f[0]), of.get(f[1])) else {
-                missing += 1;
-                continue;
+            let state = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
+            let options = RestoreOptions {
+                window_seconds,
+                force,
             };
-            let together = a == b;
-            match (together, f[2].trim() == "1") {
-                (true, true) => tp += 1,
-                (true, false) => fp += 1,
-                (false, true) => fn_ += 1,
-                (false, false) => {}
+            Aggregator::restore(&engine, &state, options).map_err(|e| Fatal(format!("{p}: {e}")))?
+        }
+        None => Aggregator::new(AggregatorConfig {
+            window_seconds: window_seconds.unwrap_or(AggregatorConfig::default().window_seconds),
+            ..AggregatorConfig::default()
+        }),
+    };
+    let pool = thread_pool(c.threads)?;
+    // Streamed: reports are triaged and added chunk by chunk (each sorted by time on its
+    // own), so memory follows the aggregator, not the input's size.
+    let budget = line_budget(&engine);
+    let (mut reports, mut duplicates, mut seconds, mut rejected) = (0, 0, 0.0, 0);
+    read_chunks(input, budget, None, |piece| {
+        match piece {
+            Piece::Lines { data, first } => {
+                let run = in_pool(&pool, c.threads, |t| {
+                    suqiu::jsonl::aggregate_lines_from(&engine, &mut agg, data, first, t)
+                });
+                for r in &run.rejected {
+                    eprintln!("suqiu: line {}: {}", r.line, r.error);
+                }
+                reports += run.reports;
+                duplicates += run.duplicates;
+                seconds += run.aggregator_seconds;
+                rejected += run.rejected.len();
+            }
+            Piece::TooLong { line, bytes } => {
+                eprintln!("suqiu: line {line}: {}", too_long(bytes, budget));
+                rejected += 1;
             }
         }
-        let precision = tp as f64 / (tp + fp).max(1) as f64;
-        let recall = tp as f64 / (tp + fn_).max(1) as f64;
-        eprintln!(
-            "{}",
-            serde_json::json!({"gold_pairs": tp + fp + fn_, "missing_ids": missing, "true_positive": tp, "false_positive": fp, "false_negative": fn_, "precision": precision, "recall": recall})
-        );
+        Ok(())
+    })?;
+    let saved = match &save {
+        Some(p) => agg.save_to_path(&engine, std::path::Path::new(p)).map_err(|e| {
+            Failure::Save(format!("cannot save the state: {e}; {p} holds the previous state or the whole new one, never a part"))
+        }),
+        None => Ok(()),
+    };
+    let printed = Output::open().and_then(|mut out| {
+        for line in suqiu::jsonl::issue_lines(&engine, &agg) {
+            out.line(&line)?;
+        }
+        out.flush()
+    });
+    if let Some(p) = gold {
+        gold_report(&agg, &p)?;
     }
     eprintln!(
-        "{} reports into {} issues; aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
-        run.reports,
+        "{} reports into {} issues ({} already in an open issue, skipped); aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
+        reports,
         agg.ranked().len(),
-        run.aggregator_seconds,
-        run.reports as f64 / run.aggregator_seconds.max(1e-9),
-        rejected.len()
+        duplicates,
+        seconds,
+        reports as f64 / seconds.max(1e-9),
+        rejected
     );
-    Ok(rejected.is_empty())
+    saved?;
+    printed?;
+    Ok(rejected == 0)
+}
+
+/// Pairwise precision and recall against hand-labelled pairs (`id_a<TAB>id_b<TAB>same`),
+/// printed to standard error.
+fn gold_report(agg: &suqiu::aggregate::Aggregator, p: &str) -> Result<(), Fatal> {
+    let text = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
+    let of = agg.assignments();
+    let (mut tp, mut fp, mut fn_, mut missing) = (0usize, 0usize, 0usize, 0usize);
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id_a") && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 3 {
+            return Err(Fatal(format!(
+                "{p}: expected id_a<TAB>id_b<TAB>same, got {line:?}"
+            )));
+        }
+        let (Some(a), Some(b)) = (of.get(f[0]), of.get(f[1])) else {
+            missing += 1;
+            continue;
+        };
+        let together = a == b;
+        match (together, f[2].trim() == "1") {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fn_ += 1,
+            (false, false) => {}
+        }
+    }
+    let precision = tp as f64 / (tp + fp).max(1) as f64;
+    let recall = tp as f64 / (tp + fn_).max(1) as f64;
+    eprintln!(
+        "{}",
+        serde_json::json!({"gold_pairs": tp + fp + fn_, "missing_ids": missing, "true_positive": tp, "false_positive": fp, "false_negative": fn_, "precision": precision, "recall": recall})
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = |r: Result<bool, Fatal>| r.map_err(Failure::from);
     let result = match args.first().map(String::as_str) {
         Some("triage") => triage(&args[1..]),
-        Some("info") => info(&args[1..]),
-        Some("train") => train(&args[1..]),
-        Some("bench") => bench(&args[1..]),
+        Some("info") => usage(info(&args[1..])),
+        Some("train") => usage(train(&args[1..])),
+        Some("bench") => usage(bench(&args[1..])),
         Some("aggregate") => aggregate(&args[1..]),
-        Some("evaluate") => evaluate(&args[1..]),
-        Some("evaluate-triage") => evaluate_triage::run(&args[1..]).map_err(Fatal),
+        Some("evaluate") => usage(evaluate(&args[1..])),
+        Some("evaluate-triage") => usage(evaluate_triage::run(&args[1..]).map_err(Fatal)),
         Some("--version") | Some("-V") => {
             println!("suqiu {}", env!("CARGO_PKG_VERSION"));
             Ok(true)
@@ -641,14 +959,22 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             Ok(true)
         }
-        _ => Err(Fatal(USAGE.to_string())),
+        _ => Err(Failure::Fatal(USAGE.to_string())),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
-        Err(Fatal(msg)) => {
+        Err(Failure::Fatal(msg)) => {
             let _ = writeln!(std::io::stderr(), "suqiu: {msg}");
             ExitCode::from(2)
+        }
+        Err(Failure::Output(e)) => {
+            let _ = writeln!(std::io::stderr(), "suqiu: cannot write output: {e}");
+            ExitCode::from(3)
+        }
+        Err(Failure::Save(msg)) => {
+            let _ = writeln!(std::io::stderr(), "suqiu: {msg}");
+            ExitCode::from(4)
         }
     }
 }

@@ -9,3 +9,21 @@ pub(crate) fn mix(mut h: u64) -> u64 {
     h = h.wrapping_mul(0xc4ceb9fe1a85ec53);
     h ^ (h >> 33)
 }
+
+/// FNV-1a over `parts` (each followed by a separator byte), then [`mix`]ed. Unlike `FxHasher`
+/// its value is fixed by this code alone, not by a dependency's version: it fingerprints data
+/// that is saved to disk and compared in a later run.
+pub(crate) fn stable_hash<I, P>(parts: I) -> u64
+where
+    I: IntoIterator<Item = P>,
+    P: AsRef<[u8]>,
+{
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.as_ref().iter().chain(&[0xff]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    mix(h)
+}

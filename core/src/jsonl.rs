@@ -158,22 +158,43 @@ pub fn runner_up_category(engine: &Engine, t: &Triage) -> Option<String> {
 
 /// Parses and triages report lines — as for [`process_lines`], plus optional `title`, `time`
 /// (ISO 8601 or `YYYY/MM/DD HH:MM:SS`) and `likes` — and feeds them to `agg` in time order
-/// (stable: reports of the same time keep input order).
+/// (stable: reports of the same time keep input order). A line without an `id` gets
+/// `line-N-HASH` (its line number and a hash of the line), so that replaying a file gives the
+/// same ids; a report whose id is already a member of an open issue is skipped and counted in
+/// [`AggregateRun::duplicates`].
 pub fn aggregate_lines(
     engine: &Engine,
     agg: &mut crate::aggregate::Aggregator,
     input: &[u8],
     threads: Option<usize>,
 ) -> AggregateRun {
-    let (reports, rejected) = report_lines(engine, input, threads);
+    aggregate_lines_from(engine, agg, input, 1, threads)
+}
+
+/// [`aggregate_lines`] on one chunk of a longer input whose first line is `first_line`: a
+/// stream is fed chunk by chunk, each sorted by time on its own.
+pub fn aggregate_lines_from(
+    engine: &Engine,
+    agg: &mut crate::aggregate::Aggregator,
+    input: &[u8],
+    first_line: usize,
+    threads: Option<usize>,
+) -> AggregateRun {
+    let (reports, rejected) = report_lines_from(engine, input, first_line, threads);
     let accepted = reports.len();
     let started = std::time::Instant::now();
+    let mut duplicates = 0;
     for r in reports {
+        if agg.is_open_member(&r.id) {
+            duplicates += 1;
+            continue;
+        }
         agg.add(engine, r);
     }
     AggregateRun {
         rejected,
         reports: accepted,
+        duplicates,
         aggregator_seconds: started.elapsed().as_secs_f64(),
     }
 }
@@ -185,13 +206,23 @@ pub fn report_lines(
     input: &[u8],
     threads: Option<usize>,
 ) -> (Vec<crate::aggregate::Report>, Vec<RejectedLine>) {
+    report_lines_from(engine, input, 1, threads)
+}
+
+/// [`report_lines`] numbering the first line `first_line`.
+pub fn report_lines_from(
+    engine: &Engine,
+    input: &[u8],
+    first_line: usize,
+    threads: Option<usize>,
+) -> (Vec<crate::aggregate::Report>, Vec<RejectedLine>) {
     use crate::aggregate::{parse_time, Report};
     use rayon::prelude::*;
     let lines: Vec<(usize, &[u8])> = input
         .split(|&b| b == b'\n')
         .enumerate()
         .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .map(|(i, l)| (i + 1, l))
+        .map(|(i, l)| (i + first_line, l))
         .collect();
     let parse = |&(n, l): &(usize, &[u8])| -> Result<Report, RejectedLine> {
         let reject = |error: Error| RejectedLine { line: n, error };
@@ -224,7 +255,11 @@ pub fn report_lines(
         };
         let id = match &v["id"] {
             serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Null => format!("line-{n}"),
+            // Not `line-N` alone: ids identify reports across runs (a replayed report already in
+            // an open issue is skipped), and line 1 of today's file is not line 1 of yesterday's.
+            serde_json::Value::Null => {
+                format!("line-{n}-{:08x}", crate::hashing::stable_hash([l]) as u32)
+            }
             other => other.to_string(),
         };
         Ok(Report {
@@ -262,8 +297,10 @@ pub fn report_lines(
 pub struct AggregateRun {
     /// Lines that were rejected, with why.
     pub rejected: Vec<RejectedLine>,
-    /// Reports fed to the aggregator.
+    /// Reports accepted (triaged), duplicates included.
     pub reports: usize,
+    /// Accepted reports skipped because their id was already a member of an open issue.
+    pub duplicates: usize,
     /// Seconds spent in the aggregator alone (after triage), on one thread.
     pub aggregator_seconds: f64,
 }

@@ -1,8 +1,9 @@
 //! Aggregation on the project's own messages: the Zhuzhou seed case (land left unrestored
 //! along a data-network line, reported in six community groups of 龙头铺街道) becomes one
-//! county-level issue; unrelated reports stay apart; a saved state restores identically.
+//! county-level issue; unrelated reports stay apart; a saved state restores identically, is
+//! checked against the engine and window on restore, and a failed save keeps the old file.
 
-use suqiu::aggregate::{parse_time, Aggregator, AggregatorConfig, Report};
+use suqiu::aggregate::{parse_time, Aggregator, AggregatorConfig, Report, RestoreOptions};
 use suqiu::Engine;
 
 fn report(engine: &Engine, id: &str, time: &str, group: &str, text: &str) -> Report {
@@ -125,22 +126,237 @@ fn restore_after_save_gives_identical_state_and_behaviour() {
             report(&engine, &format!("land-{i}"), time, group, text),
         );
     }
-    let saved = a.save();
-    let mut b = Aggregator::restore(&saved).unwrap();
+    let saved = a.save(&engine);
+    let mut b = Aggregator::restore(&engine, &saved, RestoreOptions::default()).unwrap();
     assert_eq!(a, b);
-    assert_eq!(b.save(), saved, "saving twice gives the same bytes");
+    assert_eq!(b.save(&engine), saved, "saving twice gives the same bytes");
     for (i, (group, time, text)) in LAND.iter().enumerate().skip(3) {
         let r = report(&engine, &format!("land-{i}"), time, group, text);
         assert_eq!(a.add(&engine, r.clone()), b.add(&engine, r));
     }
     assert_eq!(a, b);
-    assert!(Aggregator::restore("{not json").is_err());
+    let e = Aggregator::restore(&engine, "{not json", RestoreOptions::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("not a saved aggregator state"),
+        "{e}"
+    );
     // A state edited by hand whose index names an issue slot that does not exist is refused,
     // rather than making a later `add` index out of range.
-    let mut state: serde_json::Value = serde_json::from_str(&saved).unwrap();
-    state["index"] = serde_json::json!([[12345, [99]]]);
-    let e = Aggregator::restore(&state.to_string()).unwrap_err();
-    assert!(e.to_string().contains("slot 99"), "{e}");
+    let e = restore_edited(&engine, &saved, |s| {
+        s["state"]["index"] = serde_json::json!([[12345, [99]]])
+    });
+    assert!(e.contains("`state.index` names slot 99"), "{e}");
+}
+
+/// Three reports' state, saved.
+fn saved_state(engine: &Engine, config: AggregatorConfig) -> String {
+    let mut agg = Aggregator::new(config);
+    for (i, (group, time, text)) in LAND.iter().take(3).enumerate() {
+        agg.add(
+            engine,
+            report(engine, &format!("land-{i}"), time, group, text),
+        );
+    }
+    agg.save(engine)
+}
+
+/// The error of restoring `saved` after `edit`.
+fn restore_edited(
+    engine: &Engine,
+    saved: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> String {
+    let mut state: serde_json::Value = serde_json::from_str(saved).unwrap();
+    edit(&mut state);
+    Aggregator::restore(engine, &state.to_string(), RestoreOptions::default())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn a_state_records_its_format_window_profile_and_divisions_and_restore_checks_them() {
+    let engine = Engine::default();
+    let saved = saved_state(&engine, AggregatorConfig::default());
+    let header: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    assert_eq!(header["format"], "suqiu-aggregator-state");
+    assert_eq!(header["version"], 2);
+    assert_eq!(header["window_seconds"], 90 * 86_400);
+    assert!(header["profile"].as_str().unwrap().starts_with("zhuzhou:"));
+    assert!(header["divisions"].as_str().unwrap().starts_with("1523:"));
+
+    // Another window: refused, naming both; forced, the new window applies.
+    let week = RestoreOptions {
+        window_seconds: Some(7 * 86_400),
+        force: false,
+    };
+    let e = Aggregator::restore(&engine, &saved, week)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("window_seconds") && e.contains("90 days") && e.contains("7 days"),
+        "{e}"
+    );
+    let same = RestoreOptions {
+        window_seconds: Some(90 * 86_400),
+        force: false,
+    };
+    assert!(Aggregator::restore(&engine, &saved, same).is_ok());
+    let forced = Aggregator::restore(
+        &engine,
+        &saved,
+        RestoreOptions {
+            force: true,
+            ..week
+        },
+    )
+    .unwrap();
+    let resaved: serde_json::Value = serde_json::from_str(&forced.save(&engine)).unwrap();
+    assert_eq!(resaved["window_seconds"], 7 * 86_400);
+
+    // Another profile (here: renamed) and other divisions (one more village): refused.
+    let dir = std::env::temp_dir().join(format!("suqiu-state-header-{}", std::process::id()));
+    let profile = dir.join("profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/zhuzhou");
+    for f in [
+        "lexicon.tsv",
+        "routing.toml",
+        "aliases.tsv",
+        "whole_terms.txt",
+    ] {
+        std::fs::copy(format!("{src}/{f}"), profile.join(f)).unwrap();
+    }
+    let taxonomy = std::fs::read_to_string(format!("{src}/taxonomy.toml")).unwrap();
+    std::fs::write(
+        profile.join("taxonomy.toml"),
+        taxonomy.replace("name = \"zhuzhou\"", "name = \"other\""),
+    )
+    .unwrap();
+    let other_profile = Engine::builder().profile_dir(&profile).build().unwrap();
+    let e = Aggregator::restore(&other_profile, &saved, RestoreOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("field `profile`") && e.contains("other:"), "{e}");
+    let csv = dir.join("divisions.csv");
+    let mut divisions = suqiu::jurisdiction::gazetteer::EMBEDDED_DIVISIONS.to_string();
+    divisions.push_str("430281400499,醴陵市经济开发区测试社区,5,430281400\n");
+    std::fs::write(&csv, divisions).unwrap();
+    let other_divisions = Engine::builder().divisions_csv(&csv).build().unwrap();
+    let e = Aggregator::restore(&other_divisions, &saved, RestoreOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("field `divisions`") && e.contains("1524:"),
+        "{e}"
+    );
+    let force = RestoreOptions {
+        force: true,
+        ..RestoreOptions::default()
+    };
+    assert!(Aggregator::restore(&other_divisions, &saved, force).is_ok());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// An edit of a saved state, as JSON.
+type Edit = fn(&mut serde_json::Value);
+
+#[test]
+fn nonsense_in_a_state_is_refused_with_the_field_named() {
+    let engine = Engine::default();
+    let saved = saved_state(&engine, AggregatorConfig::default());
+    let cases: [(&str, Edit); 8] = [
+        ("no header (field `format` missing)", |s| {
+            *s = s["state"].clone();
+        }),
+        ("field `version` is 1", |s| s["version"] = 1.into()),
+        ("field `window_seconds` is -5", |s| {
+            s["window_seconds"] = (-5).into()
+        }),
+        ("field `state.config.window_seconds` is -5", |s| {
+            s["state"]["config"]["window_seconds"] = (-5).into()
+        }),
+        ("header field `profile` is missing", |s| {
+            s.as_object_mut().unwrap().remove("profile");
+        }),
+        ("field `state`: missing field `stale`", |s| {
+            s["state"].as_object_mut().unwrap().remove("stale");
+        }),
+        ("field `state.reports` is 4294967295", |s| {
+            s["state"]["reports"] = u32::MAX.into()
+        }),
+        ("field `state.key_df`", |s| s["state"]["reports"] = 1.into()),
+    ];
+    for (expected, edit) in cases {
+        let e = restore_edited(&engine, &saved, edit);
+        assert!(e.contains(expected), "expected {expected:?} in {e:?}");
+    }
+}
+
+#[test]
+fn replaying_reports_after_a_restore_counts_each_once() {
+    let engine = Engine::default();
+    let reports: Vec<Report> = LAND
+        .iter()
+        .enumerate()
+        .map(|(i, (group, time, text))| report(&engine, &format!("land-{i}"), time, group, text))
+        .collect();
+    let mut agg = Aggregator::new(AggregatorConfig::default());
+    for r in &reports[..4] {
+        agg.add(&engine, r.clone());
+    }
+    let saved = agg.save(&engine);
+    // The feeder saw all six, then crashed; it replays from the start after restoring.
+    let mut restored = Aggregator::restore(&engine, &saved, RestoreOptions::default()).unwrap();
+    assert!(restored.is_open_member("land-0") && !restored.is_open_member("land-5"));
+    for r in &reports {
+        restored.add(&engine, r.clone());
+    }
+    for r in &reports[4..] {
+        agg.add(&engine, r.clone());
+    }
+    assert_eq!(
+        restored, agg,
+        "replayed reports already in an open issue change nothing"
+    );
+    let ranked = restored.ranked();
+    assert_eq!(ranked[0].count(), 6, "{:?}", ranked[0].members);
+    let issue_id = ranked[0].issue_id.clone();
+    // A second copy of a report within one run is skipped too.
+    let again = restored.add(&engine, reports[2].clone());
+    assert_eq!(again, issue_id);
+    assert_eq!(restored.ranked()[0].count(), 6);
+}
+
+#[test]
+fn a_failing_save_leaves_the_previous_file_whole_and_no_temporary_file() {
+    let dir = std::env::temp_dir().join(format!("suqiu-atomic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.json");
+    suqiu::aggregate::write_file_atomically(&path, |w| w.write_all(b"old state")).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"old state");
+    // The writer fails half-way, as a full disk would.
+    let e = suqiu::aggregate::write_file_atomically(&path, |w| {
+        w.write_all(&vec![b'x'; 3 << 20])?;
+        Err(std::io::Error::other("disk full (injected)"))
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("injected"), "{e}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"old state");
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["state.json"], "the temporary file is removed");
+    // A destination whose directory does not exist fails before anything is written.
+    assert!(
+        suqiu::aggregate::write_file_atomically(&dir.join("no/such/state.json"), |w| {
+            w.write_all(b"x")
+        })
+        .is_err()
+    );
+    suqiu::aggregate::write_file_atomically(&path, |w| w.write_all(b"new state")).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"new state");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -190,6 +406,15 @@ fn old_issues_expire_out_of_the_window() {
     );
     assert_eq!(agg.open_issues().count(), 1);
     assert_eq!(agg.ranked().len(), 2);
+    // The closed issue keeps its members but no longer their bigrams: memory follows the open
+    // issues.
+    let saved: serde_json::Value = serde_json::from_str(&agg.save(&engine)).unwrap();
+    let closed = &saved["state"]["closed"][0];
+    assert_eq!(closed["members"], serde_json::json!(["early"]));
+    assert_eq!(closed["shingles"], serde_json::json!([]));
+    let open = saved["state"]["open"].as_array().unwrap();
+    let open = open.iter().find(|i| !i.is_null()).unwrap();
+    assert_eq!(open["shingles"].as_array().unwrap().len(), 1);
     assert!(agg.ranked()[0].hotness(agg.now()) > agg.ranked()[1].hotness(agg.now()));
 }
 
@@ -218,4 +443,23 @@ fn the_same_question_about_two_kindergartens_stays_two_issues() {
         a, c,
         "the same kindergarten asked about again joins its issue"
     );
+}
+
+#[test]
+fn an_open_issue_keeps_the_bigrams_of_its_latest_members_only() {
+    let engine = Engine::default();
+    let mut agg = Aggregator::new(AggregatorConfig::default());
+    let (g, _, text) = LAND[1];
+    for i in 0..40 {
+        let time = format!("2026-03-01T{:02}:{:02}:00", i / 60 + 9, i % 60);
+        agg.add(&engine, report(&engine, &format!("r{i}"), &time, g, text));
+    }
+    let saved = agg.save(&engine);
+    let state: serde_json::Value = serde_json::from_str(&saved).unwrap();
+    let issue = &state["state"]["open"][0];
+    assert_eq!(issue["members"].as_array().unwrap().len(), 40);
+    // The latest 32 are compared, plus one: memory per issue stops growing.
+    assert_eq!(issue["shingles"].as_array().unwrap().len(), 33);
+    let restored = Aggregator::restore(&engine, &saved, RestoreOptions::default()).unwrap();
+    assert_eq!(restored, agg);
 }

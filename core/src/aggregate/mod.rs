@@ -18,6 +18,9 @@
 //! each candidate issue. The state is plain serde data, so a service can save it and restore it.
 
 pub mod names;
+pub mod state;
+
+pub use state::{write_file_atomically, RestoreOptions, StateHeader};
 
 use crate::classify::Kind;
 use crate::jurisdiction::{DivisionId, Gazetteer, Level};
@@ -84,6 +87,11 @@ pub struct Report {
 
 /// Members compared per issue (the latest ones): bounds the cost of any-member linkage.
 const MAX_COMPARED_MEMBERS: usize = 32;
+/// Members whose bigrams an open issue keeps: the latest MAX_COMPARED_MEMBERS, plus one so
+/// that the first kept is never at index 0 once the cap is reached (index 0 is taken for the
+/// issue's first member, whose body is compared): matching is exactly as with all of them
+/// kept, and an issue's memory stops growing with its members.
+const KEPT_MEMBER_SHINGLES: usize = MAX_COMPARED_MEMBERS + 1;
 /// Share of `min_key_jaccard` required between two untitled reports.
 const UNTITLED_KEY_SHARE: f32 = 0.75;
 /// Pseudo-reports added to the document count of the online IDF.
@@ -142,7 +150,13 @@ pub struct Issue {
     pub category: Option<String>,
     /// Code of the division covering every member (their lowest common ancestor).
     pub division: Option<String>,
+    /// Bigrams of the latest KEPT_MEMBER_SHINGLES members while the issue is open; emptied
+    /// when it closes.
     shingles: Vec<Shingles>,
+    /// Every key bigram of its members, sorted: the index postings that name this issue
+    /// (repointed when it is absorbed). Emptied when it closes.
+    #[serde(default)]
+    keys: Vec<u32>,
 }
 
 impl Issue {
@@ -156,7 +170,7 @@ impl Issue {
         }
         self.first_seen = self.first_seen.min(other.first_seen);
         self.last_seen = self.last_seen.max(other.last_seen);
-        self.likes += other.likes;
+        self.likes = self.likes.saturating_add(other.likes);
         if other.kind == Kind::Misconduct {
             self.kind = Kind::Misconduct;
         }
@@ -168,6 +182,11 @@ impl Issue {
             (None, None) => None,
         };
         self.shingles.extend(other.shingles);
+        if self.shingles.len() > KEPT_MEMBER_SHINGLES {
+            let extra = self.shingles.len() - KEPT_MEMBER_SHINGLES;
+            self.shingles.drain(..extra);
+        }
+        self.keys = sorted_union(&self.keys, &other.keys);
     }
 
     /// Number of reports.
@@ -210,6 +229,11 @@ pub struct Aggregator {
     /// instead of scanning every slot. Derived from `open`, so not saved (rebuilt on restore).
     #[serde(skip)]
     by_last_seen: BTreeSet<(i64, u32)>,
+    /// Member report id → open issue slot: a report already in an open issue is not added
+    /// again (replaying reports after a restore must not count them twice). Derived from
+    /// `open`, so not saved.
+    #[serde(skip)]
+    open_ids: FxHashMap<String, u32>,
     #[serde(skip)]
     scratch: Scratch,
 }
@@ -319,6 +343,22 @@ fn weighted_intersection(
         }
     }
     (inter, max)
+}
+
+/// The sorted, distinct union of two sorted, distinct lists, in one linear pass (an issue's
+/// keys grow by a report's few new bigrams; sorting them all again per report cost 25 %).
+fn sorted_union(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        out.push(x.min(y));
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Places are compatible when either is unknown, one contains the other, or they share a county.
@@ -440,13 +480,21 @@ impl Aggregator {
             last_expiry: i64::MIN,
             stale: 0,
             by_last_seen: BTreeSet::new(),
+            open_ids: FxHashMap::default(),
             scratch: Scratch::default(),
         }
     }
 
     /// Adds a report; returns the id of the issue it joined or opened. Reports should arrive in
-    /// time order; an earlier time than the latest seen does not move the clock back.
+    /// time order; an earlier time than the latest seen does not move the clock back. A report
+    /// whose id is already a member of an open issue is not added again (nothing changes; that
+    /// issue's id is returned): replaying reports after a restore counts each once.
     pub fn add(&mut self, engine: &Engine, report: Report) -> String {
+        if let Some(&slot) = self.open_ids.get(&report.id) {
+            if let Some(issue) = &self.open[slot as usize] {
+                return issue.issue_id.clone();
+            }
+        }
         let g = engine.gazetteer();
         if report.time > self.now {
             self.now = report.time;
@@ -464,7 +512,8 @@ impl Aggregator {
         } else {
             key.clone()
         };
-        self.reports += 1;
+        // Saturating: four billion reports in one state would skew weights, not wrap them.
+        self.reports = self.reports.saturating_add(1);
         let n = self.reports as f32;
         // Count the report in the document frequencies and weight its bigrams in one lookup
         // each. A prior of IDF_PRIOR_REPORTS unseen reports keeps the first few reports from
@@ -476,7 +525,7 @@ impl Aggregator {
                 weights.clear();
                 weights.extend(bigrams.iter().map(|&h| {
                     let count = df.entry(h).or_insert(0);
-                    *count += 1;
+                    *count = count.saturating_add(1);
                     ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *count as f32)).ln()
                 }));
             };
@@ -609,7 +658,9 @@ impl Aggregator {
             category: report.category,
             division: div.map(|d| g.code(d)),
             shingles: vec![shingle],
+            keys: key.clone(),
         };
+        let id = single.members[0].clone();
         let slot = match best {
             Some((_, slot)) => {
                 self.merge_into(g, slot, single);
@@ -627,6 +678,7 @@ impl Aggregator {
                 slot
             }
         };
+        self.open_ids.insert(id, slot as u32);
         for k in key {
             let slots = self.index.entry(k).or_default();
             if slots.last() != Some(&(slot as u32)) && !slots.contains(&(slot as u32)) {
@@ -648,7 +700,10 @@ impl Aggregator {
         };
         self.by_last_seen
             .remove(&(absorbed.last_seen, other as u32));
-        for key in absorbed.shingles.iter().flat_map(|m| m.key.iter()) {
+        for m in &absorbed.members {
+            self.open_ids.insert(m.clone(), target as u32);
+        }
+        for key in &absorbed.keys {
             if let Some(slots) = self.index.get_mut(key) {
                 for s in slots.iter_mut() {
                     if *s as usize == other {
@@ -681,7 +736,15 @@ impl Aggregator {
                 break;
             }
             self.by_last_seen.pop_first();
-            if let Some(issue) = self.open[slot as usize].take() {
+            if let Some(mut issue) = self.open[slot as usize].take() {
+                for m in &issue.members {
+                    self.open_ids.remove(m);
+                }
+                // A closed issue is never compared again: its members' bigrams (most of an
+                // issue's memory) go, so that memory follows the open issues, not every
+                // report ever seen.
+                issue.shingles = Vec::new();
+                issue.keys = Vec::new();
                 self.closed.push(issue);
                 self.stale += 1;
             }
@@ -749,28 +812,31 @@ impl Aggregator {
             .route(g, issue.kind, issue.category.as_deref(), div, None)
     }
 
-    /// Serializes the state (JSON).
-    pub fn save(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// Whether report `id` is a member of an open issue (and so would not be added again).
+    pub fn is_open_member(&self, id: &str) -> bool {
+        self.open_ids.contains_key(id)
     }
 
-    /// Restores a state saved by [`Aggregator::save`].
-    pub fn restore(state: &str) -> crate::Result<Self> {
-        let invalid = |msg: String| crate::Error::InvalidInput(format!("aggregator state: {msg}"));
-        let mut agg: Aggregator =
-            serde_json::from_str(state).map_err(|e| invalid(e.to_string()))?;
-        // A state edited by hand or truncated must not make a later `add` index out of range.
-        let slots = agg.open.len();
-        if let Some(bad) = agg.index.values().flatten().find(|&&s| s as usize >= slots) {
-            return Err(invalid(format!("index names slot {bad} of {slots}")));
-        }
-        agg.by_last_seen = agg
+    /// Rebuilds what is derived from `open` and not saved: the expiry queue and the member
+    /// ids. A report id in two open issues is refused (this build never saves one).
+    fn rebuild_derived(&mut self) -> Result<(), String> {
+        self.by_last_seen = self
             .open
             .iter()
             .enumerate()
             .filter_map(|(slot, i)| i.as_ref().map(|i| (i.last_seen, slot as u32)))
             .collect();
-        Ok(agg)
+        self.open_ids.clear();
+        for (slot, issue) in self.open.iter().enumerate() {
+            for m in issue.iter().flat_map(|i| &i.members) {
+                if let Some(first) = self.open_ids.insert(m.clone(), slot as u32) {
+                    return Err(format!(
+                        "report id {m:?} is a member of open issues `state.open[{first}]` and `state.open[{slot}]`"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
