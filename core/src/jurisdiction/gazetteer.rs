@@ -8,6 +8,11 @@
 //!   automaton, with their bare forms (茶陵, 渌口);
 //! - the bare forms of townships and villages (银湖, 龙头铺), built lazily per city, since
 //!   those are only trusted near the posting group.
+//!
+//! Former names (襄樊市, 辽中县, 长沙县跳马镇) come from `data/former-names.tsv`, derived from
+//! the national table of division changes by `scripts/gen_former_names.py`; each points at the
+//! unit that holds the place now and, through an anchor, at where its old parent is now, so
+//! that an old address chain (长沙县跳马乡) still links up.
 
 use crate::error::{Error, ErrorKind, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -117,6 +122,43 @@ pub enum FormKind {
     Bare,
     /// An alias or old name from the profile (株洲县 → 渌口区).
     Alias,
+    /// A township's name with 乡 and 镇 swapped (跳马乡 for 跳马镇): the type changed, people
+    /// still write the old one.
+    Variant,
+    /// A former name from the table of division changes (襄樊市 → 襄阳市).
+    Former,
+}
+
+impl FormKind {
+    /// True for forms that carry an administrative suffix as written (a deliberate mention),
+    /// false for bare forms (茶陵, 湖南), which often sit inside other names.
+    pub fn is_explicit(self) -> bool {
+        self != FormKind::Bare
+    }
+}
+
+/// Index of a former name in its [`Gazetteer`].
+pub type FormerId = u32;
+
+/// A name a unit had before a change, and where that unit is now.
+#[derive(Debug, Clone)]
+struct Former {
+    name: Box<str>,
+    /// The current unit that holds it.
+    target: u32,
+    /// The current unit that holds its old parent (`NONE` when unknown).
+    anchor: u32,
+}
+
+/// One reading of a mention: a division it may name, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// The division.
+    pub id: DivisionId,
+    /// The form that matched.
+    pub kind: FormKind,
+    /// Set when the mention is a former name (or profile alias) of `id`.
+    pub former: Option<FormerId>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -147,6 +189,8 @@ pub struct Gazetteer {
     upper_targets: Vec<(u32, FormKind)>,
     /// Aliases by pattern text (for reporting).
     aliases: Vec<(String, u32)>,
+    /// Former names and profile aliases, indexed by [`FormerId`].
+    formers: Vec<Former>,
     /// Lazily built bare-form index per city, by city id.
     near: FxHashMap<u32, OnceLock<NearIndex>>,
     source: String,
@@ -166,8 +210,8 @@ pub struct RawMention {
     pub start: usize,
     /// End byte in the normalized text.
     pub end: usize,
-    /// Every division the span may name.
-    pub candidates: Vec<DivisionId>,
+    /// Every reading of the span.
+    pub candidates: Vec<Reading>,
     /// The weakest form that matched (bare forms are weaker evidence).
     pub kind: FormKind,
 }
@@ -269,6 +313,10 @@ fn parse_code(s: &str) -> Option<(u64, u8)> {
     }
     s.parse::<u64>().ok().map(|v| (v, s.len() as u8))
 }
+
+/// Former names of divisions (`name<TAB>target_code<TAB>anchor_code`), derived from the national
+/// table of changes by `scripts/gen_former_names.py` (see its docstring to regenerate).
+pub const EMBEDDED_FORMER_NAMES: &str = include_str!("../../data/former-names.tsv");
 
 /// The embedded default gazetteer: 湖南省 and the 株洲市 subtree (see `scripts/gen_gazetteer.sh`).
 pub const EMBEDDED_DIVISIONS: &str = include_str!("../../data/zhuzhou-divisions.csv");
@@ -405,6 +453,7 @@ impl Gazetteer {
             upper: None,
             upper_targets: Vec::new(),
             aliases: Vec::new(),
+            formers: Vec::new(),
             near: FxHashMap::default(),
             source: source.to_string(),
         };
@@ -449,20 +498,55 @@ impl Gazetteer {
                         kind,
                     });
                 }
+                // 跳马乡 for 跳马镇 and back: the same place after a change of type.
+                if r.level == Level::Township {
+                    if let Some(variant) = township_variant(&display) {
+                        if variant.chars().count() >= 3 {
+                            lower.push(FormEntry {
+                                hash: hash_str(&variant),
+                                id,
+                                kind: FormKind::Variant,
+                            });
+                        }
+                    }
+                }
                 if let Some(city) = self.ancestor_at(id, Level::City) {
                     cities.insert(city);
                 }
-            } else {
+            } else if !is_placeholder(full) {
                 upper_patterns.push(full.to_string());
                 upper_targets.push((id, FormKind::Full));
                 if display != full {
                     upper_patterns.push(display.clone());
                     upper_targets.push((id, FormKind::Display));
                 }
-                if let Some(bare) = bare_form(&display) {
-                    upper_patterns.push(bare.to_string());
+                for short in short_forms(&display) {
+                    upper_patterns.push(short);
                     upper_targets.push((id, FormKind::Bare));
                 }
+            }
+        }
+        // Former names: every row whose current unit is in this gazetteer (a regional one
+        // holds few of them).
+        for line in EMBEDDED_FORMER_NAMES.lines().skip(1) {
+            let mut f = line.split('\t');
+            let (Some(name), Some(target), Some(anchor)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            let Some(target) = self.find_code(target) else {
+                continue;
+            };
+            let anchor = self.find_code(anchor).unwrap_or(NONE);
+            let mut names = vec![name.to_string()];
+            names.extend(township_variant(name));
+            for n in names {
+                upper_patterns.push(n.clone());
+                upper_targets.push((self.formers.len() as u32, FormKind::Former));
+                self.formers.push(Former {
+                    name: n.into(),
+                    target,
+                    anchor,
+                });
             }
         }
         for (lineno, (alias, code)) in aliases.iter().enumerate() {
@@ -475,7 +559,12 @@ impl Gazetteer {
                 )
             })?;
             upper_patterns.push(alias.clone());
-            upper_targets.push((id, FormKind::Alias));
+            upper_targets.push((self.formers.len() as u32, FormKind::Alias));
+            self.formers.push(Former {
+                name: alias.as_str().into(),
+                target: id,
+                anchor: NONE,
+            });
             self.aliases.push((alias.clone(), id));
         }
         lower.sort_unstable_by_key(|f| f.hash);
@@ -615,6 +704,26 @@ impl Gazetteer {
         p
     }
 
+    /// A former name (or profile alias) as written.
+    pub fn former_name(&self, f: FormerId) -> &str {
+        &self.formers[f as usize].name
+    }
+
+    /// The current unit that holds a former name's old parent, if known (长沙县 for the
+    /// former 长沙县跳马镇, now under 雨花区).
+    pub fn former_anchor(&self, f: FormerId) -> Option<DivisionId> {
+        let a = self.formers[f as usize].anchor;
+        (a != NONE).then_some(a)
+    }
+
+    /// The former names (and profile aliases) that now point at `id`.
+    pub fn former_names_of(&self, id: DivisionId) -> impl Iterator<Item = &str> + '_ {
+        self.formers
+            .iter()
+            .filter(move |f| f.target == id)
+            .map(|f| &*f.name)
+    }
+
     /// Display forms of every township and village plus upper-level names, for the segmenter.
     pub fn dictionary_words(&self) -> Vec<String> {
         let mut words = Vec::with_capacity(self.records.len());
@@ -670,11 +779,15 @@ impl Gazetteer {
                         continue;
                     }
                     let lo = self.lower_forms.partition_point(|f| f.hash < h);
-                    let mut cands = Vec::new();
+                    let mut cands: Vec<Reading> = Vec::new();
                     let mut kind = FormKind::Full;
                     for f in self.lower_forms[lo..].iter().take_while(|f| f.hash == h) {
-                        if self.form_text_eq(f, form) && !cands.contains(&f.id) {
-                            cands.push(f.id);
+                        if self.form_text_eq(f, form) && !cands.iter().any(|c| c.id == f.id) {
+                            cands.push(Reading {
+                                id: f.id,
+                                kind: f.kind,
+                                former: None,
+                            });
                             kind = kind.max(f.kind);
                         }
                     }
@@ -693,11 +806,23 @@ impl Gazetteer {
         // 2. Provinces, cities, counties, their bare forms and aliases.
         if let Some(ac) = &self.upper {
             for m in ac.find_overlapping_iter(text) {
-                let (id, kind) = self.upper_targets[m.pattern().as_usize()];
+                let (target, kind) = self.upper_targets[m.pattern().as_usize()];
                 if kind == FormKind::Bare && !(is_word_edge(m.start()) && is_word_edge(m.end())) {
                     continue;
                 }
-                push_candidate(out, m.start(), m.end(), id, kind);
+                let reading = match kind {
+                    FormKind::Alias | FormKind::Former => Reading {
+                        id: self.formers[target as usize].target,
+                        kind,
+                        former: Some(target),
+                    },
+                    _ => Reading {
+                        id: target,
+                        kind,
+                        former: None,
+                    },
+                };
+                push_candidate(out, m.start(), m.end(), reading);
             }
         }
         // 3. Bare forms of townships and villages in the group's city.
@@ -709,12 +834,24 @@ impl Gazetteer {
                             continue;
                         }
                         for &id in &near.targets[m.pattern().as_usize()] {
-                            push_candidate(out, m.start(), m.end(), id, FormKind::Bare);
+                            let reading = Reading {
+                                id,
+                                kind: FormKind::Bare,
+                                former: None,
+                            };
+                            push_candidate(out, m.start(), m.end(), reading);
                         }
                     }
                 }
             }
         }
+        // A place name inside a road, estate, company or school name (凤凰路, 中山花园) is not a
+        // mention of that place; a bare name is dropped when such a word follows it.
+        let starts: Vec<usize> = out.iter().map(|m| m.start).collect();
+        out.retain(|m| {
+            !(m.kind == FormKind::Bare || m.kind == FormKind::Former)
+                || !names_something_else(text, m.end, &starts)
+        });
         // Keep the longest of overlapping mentions.
         out.sort_by(|a, b| {
             (b.end - b.start)
@@ -735,6 +872,7 @@ impl Gazetteer {
         let full = self.name(f.id);
         match f.kind {
             FormKind::Full => full == form,
+            FormKind::Variant => township_variant(full).as_deref() == Some(form),
             _ => {
                 let r = &self.records[f.id as usize];
                 let stem = &full[..r.display_stem as usize];
@@ -783,20 +921,175 @@ impl Gazetteer {
     }
 }
 
-fn push_candidate(out: &mut Vec<RawMention>, start: usize, end: usize, id: u32, kind: FormKind) {
+fn push_candidate(out: &mut Vec<RawMention>, start: usize, end: usize, r: Reading) {
     if let Some(m) = out.iter_mut().find(|m| m.start == start && m.end == end) {
-        if !m.candidates.contains(&id) {
-            m.candidates.push(id);
+        if !m.candidates.contains(&r) {
+            m.candidates.push(r);
         }
-        m.kind = m.kind.min(kind);
+        m.kind = m.kind.min(r.kind);
     } else {
         out.push(RawMention {
             start,
             end,
-            candidates: vec![id],
-            kind,
+            candidates: vec![r],
+            kind: r.kind,
         });
     }
+}
+
+/// Words that end a road, street, estate, building, company or school name: a place name
+/// right before one (or one character before: 东方东路) names that thing, not the place.
+const NAME_ENDINGS: &[&str] = &[
+    "路", "大道", "大街", "街", "巷", "弄", "胡同", "小区", "花园", "大厦", "广场", "公司", "集团",
+    "中学", "小学", "大学", "学院", "学校", "医院", "酒店", "宾馆", "银行", "公寓", "商城", "新村",
+];
+
+/// True when the text after byte `end` makes the preceding name part of another name.
+fn names_something_else(text: &str, end: usize, mention_starts: &[usize]) -> bool {
+    let rest = &text[end..];
+    let ends_name = |t: &str| {
+        NAME_ENDINGS
+            .iter()
+            .any(|e| t.starts_with(e) && !t.starts_with("街道"))
+    };
+    if ends_name(rest) {
+        return true;
+    }
+    // One character in between (东方东路), unless a mention starts there.
+    let mut chars = rest.char_indices();
+    match (chars.next(), chars.next()) {
+        (Some((_, c)), Some((i, _))) if is_cjk(c) && !mention_starts.contains(&(end + i)) => {
+            !mention_starts.contains(&end) && ends_name(&rest[i..])
+        }
+        _ => false,
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// NBS placeholders that are not names anyone writes: one-character names (重庆's city-level
+/// `县`) and the 市辖区/直辖县级行政区划 groupings.
+fn is_placeholder(name: &str) -> bool {
+    name.chars().count() < 2 || name == "市辖区" || name.ends_with("直辖县级行政区划")
+}
+
+/// The same township name with 乡 and 镇 swapped.
+fn township_variant(name: &str) -> Option<String> {
+    if let Some(stem) = name.strip_suffix('乡') {
+        Some(format!("{stem}镇"))
+    } else {
+        name.strip_suffix('镇').map(|stem| format!("{stem}乡"))
+    }
+}
+
+/// Ethnic names that autonomous units carry before 自治区/州/县/旗, longest first where one
+/// is the end of another.
+const ETHNIC: &[&str] = &[
+    "柯尔克孜",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "达斡尔",
+    "鄂伦春",
+    "哈萨克",
+    "塔吉克",
+    "塔塔尔",
+    "维吾尔",
+    "土家",
+    "布依",
+    "朝鲜",
+    "哈尼",
+    "傈僳",
+    "拉祜",
+    "纳西",
+    "景颇",
+    "仫佬",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "德昂",
+    "保安",
+    "裕固",
+    "独龙",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
+    "东乡",
+    "高山",
+    "蒙古",
+    "回",
+    "藏",
+    "苗",
+    "彝",
+    "壮",
+    "侗",
+    "瑶",
+    "白",
+    "傣",
+    "黎",
+    "佤",
+    "畲",
+    "水",
+    "土",
+    "羌",
+    "怒",
+    "京",
+    "满",
+    "各",
+];
+
+/// Strips the ethnic names (with or without 族) from the end of `stem` while two or more
+/// characters remain: 巴音郭楞蒙古 → 巴音郭楞, 湘西土家族苗族 → 湘西.
+pub(crate) fn strip_ethnic(mut stem: &str) -> &str {
+    'outer: loop {
+        let without_zu = stem.strip_suffix('族').unwrap_or(stem);
+        for e in ETHNIC {
+            if let Some(rest) = without_zu.strip_suffix(e) {
+                if rest.chars().count() >= 2 {
+                    stem = rest;
+                    continue 'outer;
+                }
+            }
+        }
+        return stem;
+    }
+}
+
+/// The short forms of a province, city or county name that people write alone: 湖南 for
+/// 湖南省, 宁夏 for 宁夏回族自治区, 巴音郭楞 for 巴音郭楞蒙古自治州, 浦东 for 浦东新区,
+/// 内蒙 for 内蒙古自治区. Only forms of two or more characters.
+pub(crate) fn short_forms(display: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: &str| {
+        if s.chars().count() >= 2 && s != display && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    };
+    for suffix in ["自治区", "自治州", "自治县", "自治旗"] {
+        if let Some(stem) = display.strip_suffix(suffix) {
+            let short = strip_ethnic(stem);
+            add(short);
+            if short == "内蒙古" {
+                add("内蒙");
+            }
+        }
+    }
+    for suffix in ["特别行政区", "新区", "地区", "盟"] {
+        if let Some(stem) = display.strip_suffix(suffix) {
+            add(stem);
+        }
+    }
+    if let Some(bare) = bare_form(display) {
+        add(bare);
+    }
+    out
 }
 
 fn fmt_code(code: u64, len: u8) -> String {
@@ -837,7 +1130,7 @@ mod tests {
         );
         let names: Vec<String> = out
             .iter()
-            .map(|m| g.display_name(m.candidates[0]))
+            .map(|m| g.display_name(m.candidates[0].id))
             .collect();
         assert_eq!(names, ["茶陵县", "虎踞镇", "银湖村"]);
     }
