@@ -514,7 +514,10 @@ impl Engine {
             &|w| seg.word_frequency(w) >= COMMON_WORD_FREQ,
             &mut s.mentions,
         );
-        let juris = jurisdiction::resolve(g, &s.mentions, group);
+        let mut juris = jurisdiction::resolve(g, &s.mentions, group);
+        jurisdiction::deepen(g, &norm.text, &mut juris, &|w| {
+            seg.word_frequency(w) >= COMMON_WORD_FREQ
+        });
         let route = if cls.kind == Kind::Other {
             None
         } else {
@@ -687,7 +690,10 @@ impl Engine {
                 &|w| seg.word_frequency(w) >= COMMON_WORD_FREQ,
                 &mut s.mentions,
             );
-            let j = jurisdiction::resolve(g, &s.mentions, group);
+            let mut j = jurisdiction::resolve(g, &s.mentions, group);
+            jurisdiction::deepen(g, norm, &mut j, &|w| {
+                seg.word_frequency(w) >= COMMON_WORD_FREQ
+            });
             let norm = &s.normalized;
             let original = |a: usize, b: usize| {
                 let (os, oe) = norm.original_span(a, b);

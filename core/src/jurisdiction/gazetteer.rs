@@ -194,6 +194,9 @@ pub struct Gazetteer {
     /// Lazily built bare-form index per city, by city id.
     near: FxHashMap<u32, OnceLock<NearIndex>>,
     source: String,
+    /// Children of each division: `children[child_start[id]..child_start[id + 1]]`.
+    child_start: Vec<u32>,
+    children: Vec<u32>,
 }
 
 /// Bare forms of the townships and villages of one city.
@@ -441,7 +444,27 @@ impl Gazetteer {
                 records[id].parent = pid;
             }
         }
+        // Children lists in one array (counting sort by parent).
+        let mut child_start = vec![0u32; records.len() + 1];
+        for r in &records {
+            if r.parent != NONE {
+                child_start[r.parent as usize + 1] += 1;
+            }
+        }
+        for i in 1..child_start.len() {
+            child_start[i] += child_start[i - 1];
+        }
+        let mut children = vec![0u32; *child_start.last().unwrap_or(&0) as usize];
+        let mut fill = child_start.clone();
+        for (id, r) in records.iter().enumerate() {
+            if r.parent != NONE {
+                children[fill[r.parent as usize] as usize] = id as u32;
+                fill[r.parent as usize] += 1;
+            }
+        }
         let mut g = Gazetteer {
+            child_start,
+            children,
             records,
             names,
             by_code,
@@ -498,10 +521,14 @@ impl Gazetteer {
                         kind,
                     });
                 }
-                // 跳马乡 for 跳马镇 and back: the same place after a change of type.
+                // 跳马乡 for 跳马镇, 两路镇 for 两路街道: the same place after a change of type.
                 if r.level == Level::Township {
-                    if let Some(variant) = township_variant(&display) {
+                    for variant in township_variants(&display) {
                         if variant.chars().count() >= 3 {
+                            max_form_chars = max_form_chars.max(variant.chars().count());
+                            if let Some(last) = variant.chars().last() {
+                                anchors.insert(last);
+                            }
                             lower.push(FormEntry {
                                 hash: hash_str(&variant),
                                 id,
@@ -538,7 +565,7 @@ impl Gazetteer {
             };
             let anchor = self.find_code(anchor).unwrap_or(NONE);
             let mut names = vec![name.to_string()];
-            names.extend(township_variant(name));
+            names.extend(township_variants(name));
             for n in names {
                 upper_patterns.push(n.clone());
                 upper_targets.push((self.formers.len() as u32, FormKind::Former));
@@ -704,6 +731,27 @@ impl Gazetteer {
         p
     }
 
+    /// The divisions directly below `id`.
+    pub fn children(&self, id: DivisionId) -> &[DivisionId] {
+        let i = id as usize;
+        &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
+    }
+
+    /// True for the generic two-character district names that also occur as ordinary words
+    /// in addresses (东区, 城区, 郊区, 矿区): alone they name nothing.
+    pub fn is_generic(&self, id: DivisionId) -> bool {
+        let name = self.name(id);
+        let mut cs = name.chars();
+        matches!(
+            (cs.next(), cs.next(), cs.next()),
+            (
+                Some('东' | '西' | '南' | '北' | '中' | '城' | '郊' | '矿'),
+                Some('区'),
+                None
+            )
+        )
+    }
+
     /// A former name (or profile alias) as written.
     pub fn former_name(&self, f: FormerId) -> &str {
         &self.formers[f as usize].name
@@ -804,10 +852,19 @@ impl Gazetteer {
             }
         }
         // 2. Provinces, cities, counties, their bare forms and aliases.
+        // Bare forms inside a longer word (上海浦东 is one word to jieba) are kept only when
+        // they touch another mention.
+        let mut inside: Vec<RawMention> = Vec::new();
         if let Some(ac) = &self.upper {
             for m in ac.find_overlapping_iter(text) {
                 let (target, kind) = self.upper_targets[m.pattern().as_usize()];
                 if kind == FormKind::Bare && !(is_word_edge(m.start()) && is_word_edge(m.end())) {
+                    let reading = Reading {
+                        id: target,
+                        kind,
+                        former: None,
+                    };
+                    push_candidate(&mut inside, m.start(), m.end(), reading);
                     continue;
                 }
                 let reading = match kind {
@@ -845,6 +902,15 @@ impl Gazetteer {
                 }
             }
         }
+        let touching = |m: &RawMention, others: &[RawMention]| {
+            others.iter().any(|o| o.end == m.start || o.start == m.end)
+        };
+        let kept_inside: Vec<RawMention> = inside
+            .iter()
+            .filter(|m| touching(m, out) || touching(m, &inside))
+            .cloned()
+            .collect();
+        out.extend(kept_inside);
         // A place name inside a road, estate, company or school name (凤凰路, 中山花园) is not a
         // mention of that place; a bare name is dropped when such a word follows it.
         let starts: Vec<usize> = out.iter().map(|m| m.start).collect();
@@ -872,7 +938,11 @@ impl Gazetteer {
         let full = self.name(f.id);
         match f.kind {
             FormKind::Full => full == form,
-            FormKind::Variant => township_variant(full).as_deref() == Some(form),
+            FormKind::Variant => {
+                let r = &self.records[f.id as usize];
+                let display = &full[..r.display_stem as usize];
+                township_variants(display).iter().any(|v| v == form)
+            }
             _ => {
                 let r = &self.records[f.id as usize];
                 let stem = &full[..r.display_stem as usize];
@@ -945,7 +1015,7 @@ const NAME_ENDINGS: &[&str] = &[
 ];
 
 /// True when the text after byte `end` makes the preceding name part of another name.
-fn names_something_else(text: &str, end: usize, mention_starts: &[usize]) -> bool {
+pub(crate) fn names_something_else(text: &str, end: usize, mention_starts: &[usize]) -> bool {
     let rest = &text[end..];
     let ends_name = |t: &str| {
         NAME_ENDINGS
@@ -975,12 +1045,17 @@ fn is_placeholder(name: &str) -> bool {
     name.chars().count() < 2 || name == "市辖区" || name.ends_with("直辖县级行政区划")
 }
 
-/// The same township name with 乡 and 镇 swapped.
-fn township_variant(name: &str) -> Option<String> {
+/// The same township name with another type suffix: 乡 ↔ 镇, 镇 ↔ 街道 (the usual upgrades,
+/// whose old form people keep writing).
+fn township_variants(name: &str) -> Vec<String> {
     if let Some(stem) = name.strip_suffix('乡') {
-        Some(format!("{stem}镇"))
+        vec![format!("{stem}镇")]
+    } else if let Some(stem) = name.strip_suffix('镇') {
+        vec![format!("{stem}乡"), format!("{stem}街道")]
+    } else if let Some(stem) = name.strip_suffix("街道") {
+        vec![format!("{stem}镇")]
     } else {
-        name.strip_suffix('镇').map(|stem| format!("{stem}乡"))
+        Vec::new()
     }
 }
 

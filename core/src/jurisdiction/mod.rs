@@ -121,6 +121,70 @@ fn chain_of(g: &Gazetteer, r: &Reading, out: &mut Vec<DivisionId>) {
     }
 }
 
+/// Goes one level further down a resolved city or county when the text names one of its
+/// townships in the bare form (佛山市顺德区乐从 → 乐从镇): bare township names are not looked
+/// up nationally, but below a division the chain has fixed they are few and telling. The name
+/// must come after the chain's mentions, be at least two characters, not be an everyday word
+/// (`is_common_word`) nor part of a road or building name, and be the only such township.
+pub fn deepen(
+    g: &Gazetteer,
+    text: &str,
+    j: &mut Jurisdiction,
+    is_common_word: &dyn Fn(&str) -> bool,
+) {
+    let Some(d) = j.division else { return };
+    if !matches!(j.basis, Basis::AddressChain | Basis::Unique) {
+        return;
+    }
+    let from = j.used.iter().map(|u| u.span.1).max().unwrap_or(0);
+    let rest = &text[from..];
+    let mut townships: Vec<DivisionId> = Vec::new();
+    match g.level(d) {
+        Level::County => townships.extend_from_slice(g.children(d)),
+        Level::City => {
+            for &c in g.children(d) {
+                townships.extend_from_slice(g.children(c));
+            }
+        }
+        _ => return,
+    }
+    let mut hit: Option<(DivisionId, usize, usize)> = None;
+    for t in townships {
+        if g.level(t) != Level::Township {
+            continue;
+        }
+        let display = g.display_name(t);
+        let Some(bare) = gazetteer::bare_form(&display) else {
+            continue;
+        };
+        if is_common_word(bare) {
+            continue;
+        }
+        let Some(pos) = rest.find(bare) else { continue };
+        let (start, end) = (from + pos, from + pos + bare.len());
+        if gazetteer::names_something_else(text, end, &[]) {
+            continue;
+        }
+        if hit.is_some_and(|(h, _, _)| h != t) {
+            return; // two townships: no guess
+        }
+        hit = Some((t, start, end));
+    }
+    if let Some((t, start, end)) = hit {
+        j.division = Some(t);
+        j.used.push(Used {
+            id: t,
+            span: (start, end),
+            former: None,
+        });
+        j.evidence.push((start, end));
+        j.candidates.push(Candidate {
+            id: t,
+            span: (start, end),
+        });
+    }
+}
+
 /// One scored reading.
 struct Scored {
     mention: usize,
@@ -160,15 +224,16 @@ pub fn resolve(g: &Gazetteer, mentions: &[RawMention], group: Option<DivisionId>
                     best_of[j] = best_of[j].max(w);
                 }
             }
+            // The mention itself counts with this reading only (its other readings, say the
+            // current 淮安市 beside the former 淮安市 of 淮安区, are not support).
             let own = weight(m, r);
-            best_of[i] = best_of[i].max(own);
+            best_of[i] = own;
             let score: f32 = best_of.iter().sum();
-            // A bare township or village name needs a chain or the group's nearness.
-            if r.kind == FormKind::Bare
-                && g.level(r.id) >= Level::Township
-                && score <= own + EPS
-                && nearness(g, r.id, group) == 0
-            {
+            // A bare township or village name needs a chain or the group's nearness; so does
+            // a generic district name (东区 in 城园东区).
+            let weak = (r.kind == FormKind::Bare && g.level(r.id) >= Level::Township)
+                || g.is_generic(r.id);
+            if weak && score <= own + EPS && nearness(g, r.id, group) == 0 {
                 continue;
             }
             scored.push(Scored {
