@@ -609,7 +609,7 @@ impl Gazetteer {
         if !upper_patterns.is_empty() {
             // Regional data (a few thousand names) gets a full DFA; national data (~7k upper
             // names) stays an NFA to keep load time and memory down.
-            let kind = if upper_patterns.len() <= 20_000 {
+            let kind = if upper_patterns.len() <= 40_000 {
                 AhoCorasickKind::DFA
             } else {
                 AhoCorasickKind::ContiguousNFA

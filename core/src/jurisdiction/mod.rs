@@ -111,13 +111,17 @@ fn nearness(g: &Gazetteer, id: DivisionId, group: Option<DivisionId>) -> u8 {
 /// the unit that holds its old parent now.
 fn chain_of(g: &Gazetteer, r: &Reading, out: &mut Vec<DivisionId>) {
     out.clear();
-    out.extend(g.path(r.id));
-    if let Some(anchor) = r.former.and_then(|f| g.former_anchor(f)) {
-        for a in g.path(anchor) {
-            if !out.contains(&a) {
-                out.push(a);
-            }
+    let mut cur = Some(r.id);
+    while let Some(c) = cur {
+        out.push(c);
+        cur = g.parent(c);
+    }
+    let mut cur = r.former.and_then(|f| g.former_anchor(f));
+    while let Some(c) = cur {
+        if !out.contains(&c) {
+            out.push(c);
         }
+        cur = g.parent(c);
     }
 }
 
@@ -196,8 +200,25 @@ struct Scored {
 /// Resolves `mentions` against the group's division.
 pub fn resolve(g: &Gazetteer, mentions: &[RawMention], group: Option<DivisionId>) -> Jurisdiction {
     let mut candidates = Vec::new();
-    // Which mentions read as each division, and with what weight.
+    if mentions.is_empty() {
+        let (division, confidence, basis) = match group {
+            Some(grp) => (Some(grp), 0.9, Basis::Group),
+            None => (None, 0.5, Basis::Unresolved),
+        };
+        return Jurisdiction {
+            division,
+            candidates,
+            confidence,
+            basis,
+            evidence: Vec::new(),
+            used: Vec::new(),
+        };
+    }
+    // Which mentions read as each division, and with what weight: a list scanned linearly
+    // when short (the usual case), a map when a common name brings many readings.
+    let readings: usize = mentions.iter().map(|m| m.candidates.len()).sum();
     let mut by_id: FxHashMap<DivisionId, Vec<(usize, f32)>> = FxHashMap::default();
+    let mut flat: Vec<(DivisionId, usize, f32)> = Vec::with_capacity(readings.min(64));
     for (i, m) in mentions.iter().enumerate() {
         for r in &m.candidates {
             if !candidates
@@ -209,7 +230,11 @@ pub fn resolve(g: &Gazetteer, mentions: &[RawMention], group: Option<DivisionId>
                     span: (m.start, m.end),
                 });
             }
-            by_id.entry(r.id).or_default().push((i, weight(m, r)));
+            if readings <= 64 {
+                flat.push((r.id, i, weight(m, r)));
+            } else {
+                by_id.entry(r.id).or_default().push((i, weight(m, r)));
+            }
         }
     }
     let mut chain = Vec::with_capacity(10);
@@ -219,9 +244,17 @@ pub fn resolve(g: &Gazetteer, mentions: &[RawMention], group: Option<DivisionId>
         for r in &m.candidates {
             chain_of(g, r, &mut chain);
             best_of.iter_mut().for_each(|b| *b = 0.0);
-            for id in &chain {
-                for &(j, w) in by_id.get(id).map(Vec::as_slice).unwrap_or(&[]) {
-                    best_of[j] = best_of[j].max(w);
+            if readings <= 64 {
+                for &(id, j, w) in &flat {
+                    if chain.contains(&id) {
+                        best_of[j] = best_of[j].max(w);
+                    }
+                }
+            } else {
+                for id in &chain {
+                    for &(j, w) in by_id.get(id).map(Vec::as_slice).unwrap_or(&[]) {
+                        best_of[j] = best_of[j].max(w);
+                    }
                 }
             }
             // The mention itself counts with this reading only (its other readings, say the
