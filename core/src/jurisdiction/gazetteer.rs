@@ -737,15 +737,19 @@ impl Gazetteer {
         &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
     }
 
-    /// True for the generic two-character district names that also occur as ordinary words
-    /// in addresses (东区, 城区, 郊区, 矿区): alone they name nothing.
-    pub fn is_generic(&self, id: DivisionId) -> bool {
-        let name = self.name(id);
+    /// True when the reading rests on a generic two-character district name that is also an
+    /// ordinary word in addresses (东区, 城区, 郊区, 矿区, 新区; current or former): alone it
+    /// names nothing.
+    pub fn is_generic(&self, r: &Reading) -> bool {
+        let name = match r.former {
+            Some(f) => self.former_name(f),
+            None => self.name(r.id),
+        };
         let mut cs = name.chars();
         matches!(
             (cs.next(), cs.next(), cs.next()),
             (
-                Some('东' | '西' | '南' | '北' | '中' | '城' | '郊' | '矿'),
+                Some('东' | '西' | '南' | '北' | '中' | '城' | '郊' | '矿' | '新'),
                 Some('区'),
                 None
             )
@@ -1011,7 +1015,7 @@ fn push_candidate(out: &mut Vec<RawMention>, start: usize, end: usize, r: Readin
 /// right before one (or one character before: 东方东路) names that thing, not the place.
 const NAME_ENDINGS: &[&str] = &[
     "路", "大道", "大街", "街", "巷", "弄", "胡同", "小区", "花园", "大厦", "广场", "公司", "集团",
-    "中学", "小学", "大学", "学院", "学校", "医院", "酒店", "宾馆", "银行", "公寓", "商城", "新村",
+    "中学", "小学", "大学", "学院", "学校", "医院", "酒店", "宾馆", "银行", "公寓", "新村",
 ];
 
 /// True when the text after byte `end` makes the preceding name part of another name.
@@ -1025,10 +1029,15 @@ pub(crate) fn names_something_else(text: &str, end: usize, mention_starts: &[usi
     if ends_name(rest) {
         return true;
     }
-    // One character in between (东方东路), unless a mention starts there.
+    // One character in between (东方东路), unless a mention starts there or it is a
+    // function word (江东区的小区 names 江东区).
     let mut chars = rest.char_indices();
     match (chars.next(), chars.next()) {
-        (Some((_, c)), Some((i, _))) if is_cjk(c) && !mention_starts.contains(&(end + i)) => {
+        (Some((_, c)), Some((i, _)))
+            if is_cjk(c)
+                && !"的之在和与及或至到里内外边".contains(c)
+                && !mention_starts.contains(&(end + i)) =>
+        {
             !mention_starts.contains(&end) && ends_name(&rest[i..])
         }
         _ => false,

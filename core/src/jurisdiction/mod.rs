@@ -264,8 +264,8 @@ pub fn resolve(g: &Gazetteer, mentions: &[RawMention], group: Option<DivisionId>
             let score: f32 = best_of.iter().sum();
             // A bare township or village name needs a chain or the group's nearness; so does
             // a generic district name (东区 in 城园东区).
-            let weak = (r.kind == FormKind::Bare && g.level(r.id) >= Level::Township)
-                || g.is_generic(r.id);
+            let weak =
+                (r.kind == FormKind::Bare && g.level(r.id) >= Level::Township) || g.is_generic(r);
             if weak && score <= own + EPS && nearness(g, r.id, group) == 0 {
                 continue;
             }
