@@ -585,7 +585,8 @@ const LOCATE_HELP: &str =
 
 Resolves where each input line is: one address or text per line in, one JSON line out, in order.
 A line that starts with '{' is read as JSON {\"id\", \"text\", \"group_division\"?} (id and
-group_division optional); any other line is taken as plain text. Output fields: id (when given),
+group_division optional); any other line is taken as plain text. Output fields: id (null for a
+plain line),
 division {code,name,level,path} or null, chain (codes from the province down), confidence,
 needs_review, basis, mentions (the words the division rests on, with the division each was read
 as and former_name when it was an old name: 襄樊市 for 襄阳市), candidates (other divisions the
@@ -641,15 +642,8 @@ fn locate(args: &[String]) -> Result<bool, Fatal> {
         });
         match result {
             Ok((id, location)) => {
-                // Serialized directly (not through a `Value`) so that f32 fields print short.
-                #[derive(serde::Serialize)]
-                struct Line {
-                    #[serde(skip_serializing_if = "Option::is_none")]
-                    id: Option<serde_json::Value>,
-                    #[serde(flatten)]
-                    location: suqiu::Location,
-                }
-                writeln!(out, "{}", serde_json::to_string(&Line { id, location })?)?;
+                let id = id.unwrap_or(serde_json::Value::Null);
+                writeln!(out, "{}", suqiu::jsonl::locate_json(&id, &location))?;
             }
             Err(e) => {
                 all_ok = false;

@@ -263,6 +263,40 @@ pub unsafe extern "C" fn suqiu_triage_json(
     })
 }
 
+/// Locates one address or text (no classification or routing); `*out_json` receives the JSON
+/// object `suqiu locate` prints for it (with `"id": null`): division, chain, confidence,
+/// needs_review, basis, mentions (with former_name for old names), candidates. Empty text
+/// names no place. Free it with `suqiu_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_locate_json(
+    engine: *const Engine,
+    text: *const u8,
+    text_len: usize,
+    group_division: *const c_char,
+    out_json: *mut *mut c_char,
+) -> Status {
+    guard(|| {
+        let (engine, text) = handle_and_input(
+            engine,
+            out_json.is_null(),
+            "engine or the out pointer is NULL",
+            text,
+            text_len,
+            "text",
+        )?;
+        let group = opt_cstr(group_division, "group_division")?;
+        let location = engine
+            .0
+            .locate(utf8(text, "text")?, group)
+            .map_err(fail_with)?;
+        *out_json = to_c_string(suqiu::jsonl::locate_json(
+            &serde_json::Value::Null,
+            &location,
+        ));
+        Ok(())
+    })
+}
+
 /// Triages JSON Lines; `*out_jsonl` receives exactly the lines `suqiu triage` prints (one per
 /// non-blank input line, rejected lines as error objects). Free it with `suqiu_string_free`.
 #[no_mangle]

@@ -285,6 +285,35 @@ impl NativeEngine {
         }
     }
 
+    /// Locates one address or text (GIL released): a dict with `division` (code, name, level,
+    /// path, or None), `chain` (codes from the province down), `confidence`, `needs_review`,
+    /// `basis`, `mentions` (the words the division rests on; `former_name` set for an old
+    /// name such as 襄樊市) and `candidates` — the object `suqiu locate` prints, without `id`.
+    #[pyo3(signature = (text, group_division=None))]
+    fn locate<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+        group_division: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text: String = text.extract().map_err(|e| {
+            py_error(
+                py,
+                "InvalidInputError",
+                format!("text must be a str of valid Unicode: {e}"),
+            )
+        })?;
+        let engine = self.inner.clone();
+        match run(py, move || engine.locate(&text, group_division.as_deref()))? {
+            Ok(l) => {
+                // Through the JSON text, not `to_value`: f32 fields then read 0.95, not 0.949….
+                let json = serde_json::to_string(&l).unwrap_or_else(|_| "{}".into());
+                json_to_py(py, &serde_json::from_str(&json).unwrap_or_default())
+            }
+            Err(e) => Err(to_py_err(py, &e)),
+        }
+    }
+
     /// Triages many messages in parallel (GIL released), one result per input, in order. With
     /// `on_error="raise"` the first bad input raises (its index in the message); with
     /// `"return"` the exception object takes its place in the list.
