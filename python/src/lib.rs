@@ -10,6 +10,17 @@ use std::sync::Arc;
 use suqiu::classify::model::{TextModel, TrainSettings};
 
 /// Raises the `suqiu.errors` class named `class` with `msg`.
+/// A message text argument: a str of valid Unicode, else `InvalidInputError`.
+fn text_arg(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
+    text.extract().map_err(|e| {
+        py_error(
+            py,
+            "InvalidInputError",
+            format!("text must be a str of valid Unicode: {e}"),
+        )
+    })
+}
+
 fn py_error(py: Python<'_>, class: &str, msg: String) -> PyErr {
     match py
         .import("suqiu.errors")
@@ -271,13 +282,7 @@ impl NativeEngine {
         text: &Bound<'_, PyAny>,
         group_division: Option<String>,
     ) -> PyResult<Triage> {
-        let text: String = text.extract().map_err(|e| {
-            py_error(
-                py,
-                "InvalidInputError",
-                format!("text must be a str of valid Unicode: {e}"),
-            )
-        })?;
+        let text = text_arg(py, text)?;
         let engine = self.inner.clone();
         match run(py, move || engine.triage(&text, group_division.as_deref()))? {
             Ok(t) => Ok(Triage { inner: t }),
@@ -296,13 +301,7 @@ impl NativeEngine {
         text: &Bound<'py, PyAny>,
         group_division: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let text: String = text.extract().map_err(|e| {
-            py_error(
-                py,
-                "InvalidInputError",
-                format!("text must be a str of valid Unicode: {e}"),
-            )
-        })?;
+        let text = text_arg(py, text)?;
         let engine = self.inner.clone();
         match run(py, move || engine.locate(&text, group_division.as_deref()))? {
             Ok(l) => {
