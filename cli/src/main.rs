@@ -660,9 +660,11 @@ const EVALUATE_PLACES_HELP: &str = "suqiu evaluate-places --cases CASES.jsonl [-
 Scores place resolution on address cases, level by level. CASES: one JSON object a line,
 {\"id\", \"text\", \"expected\": {\"province\", \"city\", \"county\", \"township\", \"village\"}}
 with only the levels the case gives; \"negative\": true (or an empty expected) marks a text that
-names no place. Each text is resolved by `suqiu locate` (or, with --answers, read from a file of
-`suqiu locate`/`suqiu triage` output lines in the same order, so that another build or tool can
-be scored), and each expected level gets one outcome:
+names no place. Each text is resolved by `suqiu locate`, or, with --answers, read from a file
+with one JSON line per case in the same order: `suqiu locate`/`suqiu triage` output (its
+division.code is scored), or {\"names\": {\"province\", \"city\", ...}} as another parser reports
+them (benches/places_vs_parsers.sh writes these for cpca, JioNLP and addressparser). Each
+expected level gets one outcome:
   right     the division's ancestor (or itself) at that level matches the expected name;
   too_high  a division was given, but above that level;
   wrong     another name at that level;
@@ -681,7 +683,7 @@ case that is not right at every level.";
 
 /// Per-level accuracy of place resolution on address cases (see [`EVALUATE_PLACES_HELP`]).
 fn evaluate_places(args: &[String]) -> Result<bool, Fatal> {
-    use suqiu::jurisdiction::eval::{score, Outcome, Tally};
+    use suqiu::jurisdiction::eval::{score, score_names, Outcome, Tally};
     use suqiu::Level;
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{EVALUATE_PLACES_HELP}");
@@ -704,7 +706,13 @@ fn evaluate_places(args: &[String]) -> Result<bool, Fatal> {
     let engine = build_engine(&c)?;
     let g = engine.gazetteer();
     let data = std::fs::read_to_string(&cases).map_err(|e| Fatal(format!("{cases}: {e}")))?;
-    let given: Option<Vec<Option<String>>> = match &answers {
+    /// A given answer: a division code, or names per level.
+    enum Given {
+        Code(Option<String>),
+        Names([Option<String>; 5]),
+    }
+    let levels = ["province", "city", "county", "township", "village"];
+    let given: Option<Vec<Given>> = match &answers {
         None => None,
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
@@ -712,13 +720,23 @@ fn evaluate_places(args: &[String]) -> Result<bool, Fatal> {
             for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
                 let j: serde_json::Value =
                     serde_json::from_str(line).map_err(|e| Fatal(format!("{p}:{}: {e}", i + 1)))?;
-                v.push(j["division"]["code"].as_str().map(str::to_string));
+                v.push(if j["names"].is_object() {
+                    let mut names: [Option<String>; 5] = Default::default();
+                    for (l, name) in levels.iter().enumerate() {
+                        names[l] = j["names"][name]
+                            .as_str()
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string);
+                    }
+                    Given::Names(names)
+                } else {
+                    Given::Code(j["division"]["code"].as_str().map(str::to_string))
+                });
             }
             Some(v)
         }
     };
     let mut tally = Tally::default();
-    let levels = ["province", "city", "county", "township", "village"];
     for (i, line) in data.lines().filter(|l| !l.trim().is_empty()).enumerate() {
         let v: serde_json::Value =
             serde_json::from_str(line).map_err(|e| Fatal(format!("{cases}:{}: {e}", i + 1)))?;
@@ -731,27 +749,37 @@ fn evaluate_places(args: &[String]) -> Result<bool, Fatal> {
         }
         let negative =
             v["negative"].as_bool() == Some(true) || expected.iter().all(Option::is_none);
-        let answer =
-            match &given {
-                Some(list) => {
-                    let code = list.get(i).ok_or_else(|| {
-                        Fatal(format!(
-                            "--answers has fewer lines than the cases ({})",
-                            i + 1
-                        ))
-                    })?;
-                    match code {
-                        Some(code) => Some(g.find_code(code).ok_or_else(|| {
-                            Fatal(format!("answer {code} is not in the divisions"))
-                        })?),
-                        None => None,
+        let code = match &given {
+            Some(list) => match list.get(i).ok_or_else(|| {
+                Fatal(format!(
+                    "--answers has fewer lines than the cases ({})",
+                    i + 1
+                ))
+            })? {
+                Given::Code(code) => code.clone(),
+                Given::Names(names) => {
+                    let outcomes = score_names(&expected, names);
+                    let answered = names.iter().any(Option::is_some);
+                    tally.add(&outcomes, negative, answered);
+                    if show && outcomes.iter().flatten().any(|o| *o != Outcome::Right) {
+                        let got: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
+                        eprintln!("{} {text} => {}", v["id"], got.join("/"));
                     }
+                    continue;
                 }
-                None => match engine.locate(text, None) {
-                    Ok(l) => l.division.and_then(|d| g.find_code(&d.code)),
-                    Err(_) => None,
-                },
-            };
+            },
+            None => engine
+                .locate(text, None)
+                .ok()
+                .and_then(|l| l.division.map(|d| d.code)),
+        };
+        let answer = match code {
+            Some(code) => Some(
+                g.find_code(&code)
+                    .ok_or_else(|| Fatal(format!("answer {code} is not in the divisions")))?,
+            ),
+            None => None,
+        };
         let outcomes = score(g, &expected, answer);
         tally.add(&outcomes, negative, answer.is_some());
         let all_right = if negative {

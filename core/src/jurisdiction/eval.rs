@@ -167,6 +167,39 @@ pub fn score(
     out
 }
 
+/// Scores an answer given as names per level (index 0 = province … 4 = village), as other
+/// parsers report it, with the same rules as [`score`] except former names (names are
+/// compared as written).
+pub fn score_names(
+    expected: &[Option<String>; 5],
+    answer: &[Option<String>; 5],
+) -> [Option<Outcome>; 5] {
+    let mut out = [None; 5];
+    let deepest = answer.iter().rposition(Option::is_some);
+    let province = answer[0].as_deref();
+    for (i, e) in expected.iter().enumerate() {
+        let Some(e) = e else { continue };
+        let level = Level::from_number(i as u8 + 1).expect("five levels");
+        let municipal = level == Level::City
+            && province.is_some_and(|p| {
+                MUNICIPALITIES
+                    .iter()
+                    .any(|m| names_match(m, p, Level::Province))
+                    && (e == "市辖区" || e == "县" || names_match(e, p, Level::Province))
+            });
+        out[i] = Some(match (&answer[i], deepest) {
+            _ if municipal => Outcome::Right,
+            (Some(a), _) if names_match(e, a, level) => Outcome::Right,
+            (Some(_), _) => Outcome::Wrong,
+            (None, None) => Outcome::None,
+            (None, Some(d)) if d < i => Outcome::TooHigh,
+            // A level skipped above a deeper answer: nothing said there.
+            (None, Some(_)) => Outcome::None,
+        });
+    }
+    out
+}
+
 /// Per-level outcome counts over many cases.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -264,5 +297,35 @@ mod tests {
         assert_eq!((t.cases, t.cases_wrong, t.negatives_right), (2, 1, 0));
         assert_eq!(t.accuracy(Level::Province), Some(0.0));
         assert_eq!(t.accuracy(Level::Village), None);
+    }
+
+    #[test]
+    fn outcomes_of_named_answers() {
+        let e = [
+            Some("上海".into()),
+            Some("市辖区".into()),
+            Some("徐汇区".into()),
+            None,
+            None,
+        ];
+        let a = [
+            Some("上海市".into()),
+            Some("上海市".into()),
+            Some("徐汇区".into()),
+            None,
+            None,
+        ];
+        assert_eq!(score_names(&e, &a)[..3], [Some(Outcome::Right); 3]);
+        let a = [Some("上海市".into()), None, None, None, None];
+        assert_eq!(score_names(&e, &a)[2], Some(Outcome::TooHigh));
+        let a = [
+            Some("上海市".into()),
+            None,
+            Some("黄浦区".into()),
+            None,
+            None,
+        ];
+        assert_eq!(score_names(&e, &a)[2], Some(Outcome::Wrong));
+        assert_eq!(score_names(&e, &Default::default())[0], Some(Outcome::None));
     }
 }

@@ -858,7 +858,7 @@ impl Gazetteer {
         // 2. Provinces, cities, counties, their bare forms and aliases.
         // Bare forms inside a longer word (上海浦东 is one word to jieba) are kept only when
         // they touch another mention.
-        let mut inside: Vec<RawMention> = Vec::new();
+        let mut inside: Vec<(usize, usize, Reading)> = Vec::new();
         if let Some(ac) = &self.upper {
             for m in ac.find_overlapping_iter(text) {
                 let (target, kind) = self.upper_targets[m.pattern().as_usize()];
@@ -868,7 +868,7 @@ impl Gazetteer {
                         kind,
                         former: None,
                     };
-                    push_candidate(&mut inside, m.start(), m.end(), reading);
+                    inside.push((m.start(), m.end(), reading));
                     continue;
                 }
                 let reading = match kind {
@@ -906,18 +906,25 @@ impl Gazetteer {
                 }
             }
         }
-        let touching = |m: &RawMention, others: &[RawMention]| {
-            others.iter().any(|o| o.end == m.start || o.start == m.end)
-        };
-        let kept_inside: Vec<RawMention> = inside
-            .iter()
-            .filter(|m| touching(m, out) || touching(m, &inside))
-            .cloned()
-            .collect();
-        out.extend(kept_inside);
+        // Long texts hold many such hits: sorted edges and binary search, not pairwise scans.
+        if !inside.is_empty() {
+            let mut starts: Vec<usize> = out.iter().map(|m| m.start).collect();
+            let mut ends: Vec<usize> = out.iter().map(|m| m.end).collect();
+            starts.extend(inside.iter().map(|m| m.0));
+            ends.extend(inside.iter().map(|m| m.1));
+            starts.sort_unstable();
+            ends.sort_unstable();
+            inside.retain(|&(s, e, _)| {
+                ends.binary_search(&s).is_ok() || starts.binary_search(&e).is_ok()
+            });
+            for (s, e, r) in inside {
+                push_candidate(out, s, e, r);
+            }
+        }
         // A place name inside a road, estate, company or school name (凤凰路, 中山花园) is not a
         // mention of that place; a bare name is dropped when such a word follows it.
-        let starts: Vec<usize> = out.iter().map(|m| m.start).collect();
+        let mut starts: Vec<usize> = out.iter().map(|m| m.start).collect();
+        starts.sort_unstable();
         out.retain(|m| {
             !(m.kind == FormKind::Bare || m.kind == FormKind::Former)
                 || !names_something_else(text, m.end, &starts)
@@ -1030,15 +1037,15 @@ pub(crate) fn names_something_else(text: &str, end: usize, mention_starts: &[usi
         return true;
     }
     // One character in between (东方东路), unless a mention starts there or it is a
-    // function word (江东区的小区 names 江东区).
+    // function word (江东区的小区 names 江东区). `mention_starts` is sorted.
     let mut chars = rest.char_indices();
     match (chars.next(), chars.next()) {
         (Some((_, c)), Some((i, _)))
             if is_cjk(c)
                 && !"的之在和与及或至到里内外边".contains(c)
-                && !mention_starts.contains(&(end + i)) =>
+                && mention_starts.binary_search(&(end + i)).is_err() =>
         {
-            !mention_starts.contains(&end) && ends_name(&rest[i..])
+            mention_starts.binary_search(&end).is_err() && ends_name(&rest[i..])
         }
         _ => false,
     }

@@ -125,10 +125,13 @@ fn chain_of(g: &Gazetteer, r: &Reading, out: &mut Vec<DivisionId>) {
     }
 }
 
+/// How many characters after the chain `deepen` looks at for a township name.
+const DEEPEN_WINDOW: usize = 12;
+
 /// Goes one level further down a resolved city or county when the text names one of its
 /// townships in the bare form (佛山市顺德区乐从 → 乐从镇): bare township names are not looked
 /// up nationally, but below a division the chain has fixed they are few and telling. The name
-/// must come after the chain's mentions, be at least two characters, not be an everyday word
+/// must come within a few characters after the chain's mentions, be at least two characters, not be an everyday word
 /// (`is_common_word`) nor part of a road or building name, and be the only such township.
 pub fn deepen(
     g: &Gazetteer,
@@ -140,8 +143,16 @@ pub fn deepen(
     if !matches!(j.basis, Basis::AddressChain | Basis::Unique) {
         return;
     }
+    // Addresses go downward: the township follows the chain's last mention closely.
     let from = j.used.iter().map(|u| u.span.1).max().unwrap_or(0);
-    let rest = &text[from..];
+    let rest: &str = {
+        let r = &text[from..];
+        let cut = r
+            .char_indices()
+            .nth(DEEPEN_WINDOW)
+            .map_or(r.len(), |(i, _)| i);
+        &r[..cut]
+    };
     let mut townships: Vec<DivisionId> = Vec::new();
     match g.level(d) {
         Level::County => townships.extend_from_slice(g.children(d)),
@@ -157,8 +168,8 @@ pub fn deepen(
         if g.level(t) != Level::Township {
             continue;
         }
-        let display = g.display_name(t);
-        let Some(bare) = gazetteer::bare_form(&display) else {
+        // A township's published name is its everyday name (no 委员会 trailer to replace).
+        let Some(bare) = gazetteer::bare_form(g.name(t)) else {
             continue;
         };
         if is_common_word(bare) {
