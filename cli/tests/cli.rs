@@ -205,3 +205,54 @@ fn aggregate_prints_issues_hottest_first_and_saves_state() {
 fn lines_of(out: &Output) -> Vec<serde_json::Value> {
     lines(out)
 }
+
+#[test]
+fn locate_reads_json_and_plain_lines() {
+    let out = suqiu(
+        &["locate"],
+        "{\"id\":7,\"text\":\"茶陵县虎踞镇银湖村的桥\"}\n醴陵市的路\n{\"text\":1}\n".as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let l = lines(&out);
+    assert_eq!(l.len(), 3);
+    assert_eq!(l[0]["id"], 7);
+    assert_eq!(l[0]["division"]["code"], "430224109203");
+    assert_eq!(l[0]["chain"].as_array().unwrap().len(), 5);
+    assert_eq!(l[0]["mentions"][0]["text"], "茶陵县");
+    assert_eq!(l[1]["id"], serde_json::Value::Null);
+    assert_eq!(l[1]["division"]["name"], "醴陵市");
+    assert_eq!(l[2]["line"], 3);
+}
+
+#[test]
+fn evaluate_places_counts_outcomes_per_level() {
+    let dir = std::env::temp_dir().join(format!("suqiu-cli-places-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = dir.join("cases.jsonl");
+    std::fs::write(
+        &cases,
+        "{\"id\":\"a\",\"text\":\"株洲茶陵虎踞镇\",\"expected\":{\"province\":\"湖南\",\"city\":\"株洲市\",\"county\":\"茶陵县\",\"township\":\"虎踞镇\"}}\n\
+         {\"id\":\"b\",\"text\":\"株洲市的路\",\"expected\":{\"province\":\"湖南省\",\"city\":\"株洲\",\"county\":\"攸县\"}}\n\
+         {\"id\":\"c\",\"text\":\"今天天气不错\",\"expected\":{},\"negative\":true}\n",
+    )
+    .unwrap();
+    let out = suqiu(
+        &["evaluate-places", "--cases", cases.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(json["levels"]["province"]["right"], 2);
+    assert_eq!(json["levels"]["county"]["right"], 1);
+    assert_eq!(json["levels"]["county"]["too_high"], 1);
+    assert_eq!(json["negatives_right"], 1);
+    assert_eq!(json["cases_wrong"], 0);
+    let help = suqiu(&["evaluate-places", "--help"], b"");
+    assert!(String::from_utf8_lossy(&help.stdout).contains("too_high"));
+}
