@@ -22,6 +22,15 @@ fn suqiu(args: &[&str], stdin: &[u8]) -> Output {
     out
 }
 
+/// Writes `contents` to a file `name` in a per-process temporary directory.
+fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("suqiu-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
 fn lines(out: &Output) -> Vec<serde_json::Value> {
     String::from_utf8(out.stdout.clone())
         .unwrap()
@@ -89,14 +98,11 @@ fn threads_keep_order() {
 
 #[test]
 fn bad_files_and_arguments_exit_2_naming_the_file_and_line() {
-    let dir = std::env::temp_dir().join(format!("suqiu-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let csv = dir.join("bad.csv");
-    std::fs::write(
-        &csv,
+    let csv = temp_file(
+        "bad.csv",
         "code,name,level,parent_code\n43,湖南省,1,\n4302,株洲市,two,43\n",
-    )
-    .unwrap();
+    );
+    let dir = csv.parent().unwrap().to_path_buf();
     let out = suqiu(&["triage", "--divisions", csv.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -226,16 +232,12 @@ fn locate_reads_json_and_plain_lines() {
 
 #[test]
 fn evaluate_places_counts_outcomes_per_level() {
-    let dir = std::env::temp_dir().join(format!("suqiu-cli-places-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let cases = dir.join("cases.jsonl");
-    std::fs::write(
-        &cases,
+    let cases = temp_file(
+        "cases.jsonl",
         "{\"id\":\"a\",\"text\":\"株洲茶陵虎踞镇\",\"expected\":{\"province\":\"湖南\",\"city\":\"株洲市\",\"county\":\"茶陵县\",\"township\":\"虎踞镇\"}}\n\
          {\"id\":\"b\",\"text\":\"株洲市的路\",\"expected\":{\"province\":\"湖南省\",\"city\":\"株洲\",\"county\":\"攸县\"}}\n\
          {\"id\":\"c\",\"text\":\"今天天气不错\",\"expected\":{},\"negative\":true}\n",
-    )
-    .unwrap();
+    );
     let out = suqiu(
         &["evaluate-places", "--cases", cases.to_str().unwrap()],
         b"",
