@@ -22,9 +22,10 @@ fn suqiu(args: &[&str], stdin: &[u8]) -> Output {
     out
 }
 
-/// Writes `contents` to a file `name` in a per-process temporary directory.
+/// Writes `contents` to a file `name` in a temporary directory of its own (tests run in
+/// parallel and may remove their directory).
 fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("suqiu-cli-test-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("suqiu-cli-test-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, contents).unwrap();
