@@ -281,8 +281,8 @@ pub struct PlaceMention {
     pub name: String,
     /// That division's level.
     pub level: Level,
-    /// When the mention was a former name (襄樊市 for 襄阳市): the name as written in the
-    /// table of former names; `None` for a current name.
+    /// When the mention was a former name (襄樊市 for 襄阳市; a township's old name also with
+    /// 乡/镇 swapped, 跳马乡) or a profile alias: that name; `None` for a current name.
     pub former_name: Option<String>,
 }
 

@@ -97,6 +97,8 @@ fn former_names_resolve_and_are_reported() {
     // 长沙县跳马镇 became 雨花区跳马镇; people also write the older 乡.
     let l = locate("长沙县跳马乡的村道坏了");
     assert_eq!(code(&l), Some("430111101"), "{l:?}");
+    let m = l.mentions.iter().find(|m| m.code == "430111101").unwrap();
+    assert_eq!(m.former_name.as_deref(), Some("跳马乡"));
     // The current name wins over an old one written the same way.
     let l = locate("株洲市荷塘区");
     assert!(l.mentions.iter().all(|m| m.former_name.is_none()));

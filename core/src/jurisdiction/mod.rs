@@ -386,14 +386,7 @@ pub fn resolve(g: &Gazetteer, mentions: &[RawMention], group: Option<DivisionId>
     }
     // The mentions on the answer's chain, each with its reading on it.
     let mut used: Vec<Used> = Vec::new();
-    let on_chain: Vec<&Scored> = scored
-        .iter()
-        .filter(|s| {
-            best.iter()
-                .any(|b| b.mention == s.mention && b.reading.id == s.reading.id)
-        })
-        .collect();
-    for b in &on_chain {
+    for b in &best {
         chain_of(g, &b.reading, &mut chain);
         for (i, m) in mentions.iter().enumerate() {
             if used.iter().any(|u| u.span == (m.start, m.end)) {
