@@ -21,7 +21,7 @@ const MORE: &str = "\
 45,广西壮族自治区,1,\n4503,桂林市,2,45\n4501,南宁市,2,45\n450103,青秀区,3,4501\n\
 450103199,三都镇,4,450103\n\
 31,上海市,1,\n3101,市辖区,2,31\n310115,浦东新区,3,3101\n\
-41,河南省,1,\n4115,信阳市,2,41\n411524,商城县,3,4115\n\
+41,河南省,1,\n4115,信阳市,2,41\n411524,商城县,3,4115\n4103,洛阳市,2,41\n410302,老城区,3,4103\n\
 50,重庆市,1,\n5002,县,2,50\n500229,城口县,3,5002\n\
 42,湖北省,1,\n4206,襄阳市,2,42\n\
 21,辽宁省,1,\n2101,沈阳市,2,21\n210115,辽中区,3,2101\n\
@@ -92,6 +92,9 @@ fn former_names_resolve_and_are_reported() {
     let m = l.mentions.iter().find(|m| m.code == "4206").unwrap();
     assert_eq!(m.former_name.as_deref(), Some("襄樊市"));
     assert_eq!(code(&locate("辽中县城里的供暖不热")), Some("210115"));
+    // 老城区 is also an ordinary word: it does not outweigh the former name.
+    let l = locate("我在襄樊市住了二十年，老城区的下水道一直没修");
+    assert_eq!(code(&l), Some("4206"), "{l:?}");
     assert_eq!(code(&locate("宁波市江东区的小区停水了")), Some("330212"));
     assert_eq!(code(&locate("玉环县的渔港")), Some("331083"));
     // 长沙县跳马镇 became 雨花区跳马镇; people also write the older 乡.

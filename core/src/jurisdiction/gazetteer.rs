@@ -737,23 +737,15 @@ impl Gazetteer {
         &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
     }
 
-    /// True when the reading rests on a generic two-character district name that is also an
-    /// ordinary word in addresses (东区, 城区, 郊区, 矿区, 新区; current or former): alone it
+    /// True when the reading rests on a generic district name that is also an ordinary word
+    /// in addresses (东区, 城区, 郊区, 矿区, 新区, 老城区, 新城区; current or former): alone it
     /// names nothing.
     pub fn is_generic(&self, r: &Reading) -> bool {
         let name = match r.former {
             Some(f) => self.former_name(f),
             None => self.name(r.id),
         };
-        let mut cs = name.chars();
-        matches!(
-            (cs.next(), cs.next(), cs.next()),
-            (
-                Some('东' | '西' | '南' | '北' | '中' | '城' | '郊' | '矿' | '新'),
-                Some('区'),
-                None
-            )
-        )
+        GENERIC_NAMES.contains(&name)
     }
 
     /// A former name (or profile alias) as written.
@@ -1054,6 +1046,24 @@ pub(crate) fn names_something_else(text: &str, end: usize, mention_starts: &[usi
 fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
+
+/// District names that are also ordinary words of addresses (东区 of an estate, the 老城区 of
+/// any town).
+const GENERIC_NAMES: &[&str] = &[
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+    "中区",
+    "城区",
+    "郊区",
+    "矿区",
+    "新区",
+    "老城区",
+    "新城区",
+    "开发区",
+    "高新区",
+];
 
 /// NBS placeholders that are not names anyone writes: one-character names (重庆's city-level
 /// `县`) and the 市辖区/直辖县级行政区划 groupings.
