@@ -112,6 +112,18 @@ enum suqiu_status suqiu_triage_json(const struct suqiu_engine *engine,
                                     char **out_json);
 
 /**
+ * Locates one address or text (no classification or routing); `*out_json` receives the JSON
+ * object `suqiu locate` prints for it (with `"id": null`): division, chain, confidence,
+ * needs_review, basis, mentions (with former_name for old names), candidates. Empty text
+ * names no place. Free it with `suqiu_string_free`.
+ */
+enum suqiu_status suqiu_locate_json(const struct suqiu_engine *engine,
+                                    const uint8_t *text,
+                                    size_t text_len,
+                                    const char *group_division,
+                                    char **out_json);
+
+/**
  * Triages JSON Lines; `*out_jsonl` receives exactly the lines `suqiu triage` prints (one per
  * non-blank input line, rejected lines as error objects). Free it with `suqiu_string_free`.
  */

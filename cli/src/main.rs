@@ -15,6 +15,8 @@ mod evaluate_triage;
 const USAGE: &str = "usage:
   suqiu triage [--profile DIR] [--divisions CSV] [--threads N] [--lexicon-only | --model-weight W] [INPUT | -]
   suqiu info [--profile DIR] [--divisions CSV]
+  suqiu locate [--profile DIR] [--divisions CSV] [--group CODE] [INPUT | -]
+  suqiu evaluate-places --cases CASES.jsonl [--divisions CSV] [--answers OUTPUT.jsonl] [--show]
   suqiu train --input TRAIN.jsonl [--input MORE.jsonl] --output MODEL [--dev DEV.jsonl] [--seed N] [--c C] [--words] [--hash-bits B] [--max-ngram N] [--temperature T]
   suqiu evaluate --model MODEL --input TEST.jsonl
   suqiu evaluate-triage --labels corpus/triage_labels.jsonl [--data ../shared/data] [--split test|train|all] [--json]
@@ -940,12 +942,277 @@ fn gold_report(agg: &suqiu::aggregate::Aggregator, p: &str) -> Result<(), Fatal>
     Ok(())
 }
 
+const LOCATE_HELP: &str =
+    "suqiu locate [--profile DIR] [--divisions CSV] [--group CODE] [INPUT | -]
+
+Resolves where each input line is: one address or text per line in, one JSON line out, in order.
+A line that starts with '{' is read as JSON {\"id\", \"text\", \"group_division\"?} (id and
+group_division optional); any other line is taken as plain text. Output fields: id (null for a
+plain line),
+division {code,name,level,path} or null, chain (codes from the province down), confidence,
+needs_review, basis, mentions (the words the division rests on, with the division each was read
+as and former_name when it was an old name: 襄樊市 for 襄阳市), candidates (other divisions the
+words may mean). --group CODE is the division the texts come from (a prior for names that
+several places share). A line that cannot be read gets {\"line\", \"error\"}; exit status 1.";
+
+/// One address or text per line in, its location out (see [`LOCATE_HELP`]).
+fn locate(args: &[String]) -> Result<bool, Fatal> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{LOCATE_HELP}");
+        return Ok(true);
+    }
+    let mut rest = Vec::new();
+    let mut group = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--group" {
+            group = Some(flag_value(&mut it, a)?);
+        } else {
+            rest.push(a.clone());
+        }
+    }
+    let c = parse_common(&rest)?;
+    let input = open_input(&c)?;
+    let engine = build_engine(&c)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut all_ok = true;
+    for (i, line) in input.lines().enumerate() {
+        let line = line.map_err(|e| Fatal(format!("reading input: {e}")))?;
+        let line = line.trim_end_matches('\r');
+        let parsed: Result<(Option<serde_json::Value>, String, Option<String>), String> =
+            if line.trim_start().starts_with('{') {
+                serde_json::from_str::<serde_json::Value>(line)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| {
+                        let text = v["text"]
+                            .as_str()
+                            .ok_or("needs a string \"text\"")?
+                            .to_string();
+                        let grp = v["group_division"].as_str().map(str::to_string);
+                        Ok((v.get("id").cloned(), text, grp))
+                    })
+            } else {
+                Ok((None, line.to_string(), None))
+            };
+        let result = parsed.and_then(|(id, text, grp)| {
+            let grp = grp.or_else(|| group.clone());
+            engine
+                .locate(&text, grp.as_deref())
+                .map(|l| (id, l))
+                .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok((id, location)) => {
+                let id = id.unwrap_or(serde_json::Value::Null);
+                writeln!(out, "{}", suqiu::jsonl::locate_json(&id, &location))?;
+            }
+            Err(e) => {
+                all_ok = false;
+                writeln!(out, "{}", serde_json::json!({"line": i + 1, "error": e}))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(all_ok)
+}
+
+const EVALUATE_PLACES_HELP: &str = "suqiu evaluate-places --cases CASES.jsonl [--divisions CSV] [--profile DIR] [--answers OUTPUT.jsonl] [--show]
+
+Scores place resolution on address cases, level by level. CASES: one JSON object a line,
+{\"id\", \"text\", \"expected\": {\"province\", \"city\", \"county\", \"township\", \"village\"}}
+with only the levels the case gives; \"negative\": true (or an empty expected) marks a text that
+names no place. Each text is resolved by `suqiu locate`, or, with --answers, read from a file
+with one JSON line per case in the same order: `suqiu locate`/`suqiu triage` output (its
+division.code is scored), or {\"names\": {\"province\", \"city\", ...}} as another parser reports
+them (benches/places_vs_parsers.sh writes these for cpca, JioNLP and addressparser). Each
+expected level gets one outcome:
+  right     the division's ancestor (or itself) at that level matches the expected name;
+  too_high  a division was given, but above that level;
+  wrong     another name at that level;
+  none      no division at all.
+Names match leniently: equal; or equal after stripping one administrative suffix at a time
+(村民委员会 居民委员会 村委会 居委会 街道办事处 街道 社区 省 市 区 县 旗 镇 乡 村 州 自治区
+特别行政区, and for 自治州/自治县/自治旗 the ethnic names before them) while two or more characters
+remain; at county level and below the answer may end with the expected short name
+(秦皇岛市经济技术开发区 for 经济技术开发区); an expected city 北京市/市辖区/县 is met when the
+province is that municipality; an expected old name is met by the division it now belongs to
+(下城区 by 拱墅区, from the table of former names).
+A negative case is right when no division is given, wrong otherwise. Output: a table of
+accuracy (right / cases expecting the level) and outcome counts per level, then one JSON line
+with the same numbers, the cases with a wrong level and the share of them. --show prints each
+case that is not right at every level.";
+
+/// Per-level accuracy of place resolution on address cases (see [`EVALUATE_PLACES_HELP`]).
+fn evaluate_places(args: &[String]) -> Result<bool, Fatal> {
+    use suqiu::jurisdiction::eval::{score, score_names, Outcome, Tally};
+    use suqiu::Level;
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{EVALUATE_PLACES_HELP}");
+        return Ok(true);
+    }
+    let (mut cases, mut answers, mut show) = (None, None, false);
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--cases" => cases = Some(flag_value(&mut it, a)?),
+            "--answers" => answers = Some(flag_value(&mut it, a)?),
+            "--show" => show = true,
+            _ => rest.push(a.clone()),
+        }
+    }
+    let cases =
+        cases.ok_or_else(|| Fatal(format!("--cases is required\n{EVALUATE_PLACES_HELP}")))?;
+    let c = parse_common(&rest)?;
+    let engine = build_engine(&c)?;
+    let g = engine.gazetteer();
+    let data = std::fs::read_to_string(&cases).map_err(|e| Fatal(format!("{cases}: {e}")))?;
+    /// A given answer: a division code, or names per level.
+    enum Given {
+        Code(Option<String>),
+        Names([Option<String>; 5]),
+    }
+    let levels = ["province", "city", "county", "township", "village"];
+    let given: Option<Vec<Given>> = match &answers {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
+            let mut v = Vec::new();
+            for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+                let j: serde_json::Value =
+                    serde_json::from_str(line).map_err(|e| Fatal(format!("{p}:{}: {e}", i + 1)))?;
+                v.push(if j["names"].is_object() {
+                    let mut names: [Option<String>; 5] = Default::default();
+                    for (l, name) in levels.iter().enumerate() {
+                        names[l] = j["names"][name]
+                            .as_str()
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string);
+                    }
+                    Given::Names(names)
+                } else {
+                    Given::Code(j["division"]["code"].as_str().map(str::to_string))
+                });
+            }
+            Some(v)
+        }
+    };
+    let mut tally = Tally::default();
+    for (i, line) in data.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| Fatal(format!("{cases}:{}: {e}", i + 1)))?;
+        let text = v["text"]
+            .as_str()
+            .ok_or_else(|| Fatal(format!("{cases}:{}: needs a string \"text\"", i + 1)))?;
+        let mut expected: [Option<String>; 5] = Default::default();
+        for (l, name) in levels.iter().enumerate() {
+            expected[l] = v["expected"][name].as_str().map(str::to_string);
+        }
+        let negative =
+            v["negative"].as_bool() == Some(true) || expected.iter().all(Option::is_none);
+        let code = match &given {
+            Some(list) => match list.get(i).ok_or_else(|| {
+                Fatal(format!(
+                    "--answers has fewer lines than the cases ({})",
+                    i + 1
+                ))
+            })? {
+                Given::Code(code) => code.clone(),
+                Given::Names(names) => {
+                    let outcomes = score_names(&expected, names);
+                    let answered = names.iter().any(Option::is_some);
+                    tally.add(&outcomes, negative, answered);
+                    if show && outcomes.iter().flatten().any(|o| *o != Outcome::Right) {
+                        let got: Vec<&str> = names.iter().flatten().map(String::as_str).collect();
+                        eprintln!("{} {text} => {}", v["id"], got.join("/"));
+                    }
+                    continue;
+                }
+            },
+            None => engine
+                .locate(text, None)
+                .ok()
+                .and_then(|l| l.division.map(|d| d.code)),
+        };
+        let answer = match code {
+            Some(code) => Some(
+                g.find_code(&code)
+                    .ok_or_else(|| Fatal(format!("answer {code} is not in the divisions")))?,
+            ),
+            None => None,
+        };
+        let outcomes = score(g, &expected, answer);
+        tally.add(&outcomes, negative, answer.is_some());
+        let all_right = if negative {
+            answer.is_none()
+        } else {
+            outcomes.iter().flatten().all(|o| *o == Outcome::Right)
+        };
+        if show && !all_right {
+            let got = answer
+                .map(|a| {
+                    g.path(a)
+                        .iter()
+                        .map(|&p| g.display_name(p))
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .unwrap_or_else(|| "-".into());
+            let marks: Vec<&str> = outcomes.iter().flatten().map(|o| o.as_str()).collect();
+            eprintln!("{} {text} => {got} [{}]", v["id"], marks.join(" "));
+        }
+    }
+    println!(
+        "{:<9} {:>8} {:>6} {:>6} {:>9} {:>6} {:>6}",
+        "level", "accuracy", "cases", "right", "too_high", "wrong", "none"
+    );
+    let mut per_level = serde_json::Map::new();
+    for (l, name) in levels.iter().enumerate() {
+        let level = Level::from_number(l as u8 + 1).expect("five levels");
+        let Some(acc) = tally.accuracy(level) else {
+            continue;
+        };
+        let k = &tally.counts[l];
+        println!(
+            "{:<9} {:>8.3} {:>6} {:>6} {:>9} {:>6} {:>6}",
+            name,
+            acc,
+            k.iter().sum::<usize>(),
+            k[0],
+            k[1],
+            k[2],
+            k[3]
+        );
+        let mut o = serde_json::Map::new();
+        o.insert("accuracy".into(), ((acc * 1000.0).round() / 1000.0).into());
+        for (x, outcome) in Outcome::ALL.iter().enumerate() {
+            o.insert(outcome.as_str().into(), k[x].into());
+        }
+        per_level.insert((*name).into(), o.into());
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "cases": tally.cases,
+            "levels": per_level,
+            "negatives": tally.negatives,
+            "negatives_right": tally.negatives_right,
+            "cases_wrong": tally.cases_wrong,
+            "wrong_share": (tally.cases_wrong as f64 / tally.cases.max(1) as f64 * 1000.0).round() / 1000.0,
+        })
+    );
+    Ok(true)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = |r: Result<bool, Fatal>| r.map_err(Failure::from);
     let result = match args.first().map(String::as_str) {
         Some("triage") => triage(&args[1..]),
         Some("info") => usage(info(&args[1..])),
+        Some("locate") => usage(locate(&args[1..])),
+        Some("evaluate-places") => usage(evaluate_places(&args[1..])),
         Some("train") => usage(train(&args[1..])),
         Some("bench") => usage(bench(&args[1..])),
         Some("aggregate") => aggregate(&args[1..]),

@@ -6,6 +6,16 @@ use std::process::Output;
 mod common;
 use common::{lines, suqiu};
 
+/// Writes `contents` to a file `name` in a temporary directory of its own (tests run in
+/// parallel and may remove their directory).
+fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("suqiu-cli-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
 #[test]
 fn one_line_per_input_with_errors_inline_and_exit_1() {
     let big = "路灯坏了".repeat(90_000); // ~1 MB, over the 256 KiB default limit
@@ -65,14 +75,11 @@ fn threads_keep_order() {
 
 #[test]
 fn bad_files_and_arguments_exit_2_naming_the_file_and_line() {
-    let dir = std::env::temp_dir().join(format!("suqiu-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let csv = dir.join("bad.csv");
-    std::fs::write(
-        &csv,
+    let csv = temp_file(
+        "bad.csv",
         "code,name,level,parent_code\n43,湖南省,1,\n4302,株洲市,two,43\n",
-    )
-    .unwrap();
+    );
+    let dir = csv.parent().unwrap().to_path_buf();
     let out = suqiu(&["triage", "--divisions", csv.to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -253,4 +260,51 @@ fn evaluate_triage_scores_a_labelled_corpus_from_its_ids() {
     );
     assert_eq!(bad.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn locate_reads_json_and_plain_lines() {
+    let out = suqiu(
+        &["locate"],
+        "{\"id\":7,\"text\":\"茶陵县虎踞镇银湖村的桥\"}\n醴陵市的路\n{\"text\":1}\n".as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let l = lines(&out);
+    assert_eq!(l.len(), 3);
+    assert_eq!(l[0]["id"], 7);
+    assert_eq!(l[0]["division"]["code"], "430224109203");
+    assert_eq!(l[0]["chain"].as_array().unwrap().len(), 5);
+    assert_eq!(l[0]["mentions"][0]["text"], "茶陵县");
+    assert_eq!(l[1]["id"], serde_json::Value::Null);
+    assert_eq!(l[1]["division"]["name"], "醴陵市");
+    assert_eq!(l[2]["line"], 3);
+}
+
+#[test]
+fn evaluate_places_counts_outcomes_per_level() {
+    let cases = temp_file(
+        "cases.jsonl",
+        "{\"id\":\"a\",\"text\":\"株洲茶陵虎踞镇\",\"expected\":{\"province\":\"湖南\",\"city\":\"株洲市\",\"county\":\"茶陵县\",\"township\":\"虎踞镇\"}}\n\
+         {\"id\":\"b\",\"text\":\"株洲市的路\",\"expected\":{\"province\":\"湖南省\",\"city\":\"株洲\",\"county\":\"攸县\"}}\n\
+         {\"id\":\"c\",\"text\":\"今天天气不错\",\"expected\":{},\"negative\":true}\n",
+    );
+    let out = suqiu(
+        &["evaluate-places", "--cases", cases.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(json["levels"]["province"]["right"], 2);
+    assert_eq!(json["levels"]["county"]["right"], 1);
+    assert_eq!(json["levels"]["county"]["too_high"], 1);
+    assert_eq!(json["negatives_right"], 1);
+    assert_eq!(json["cases_wrong"], 0);
+    let help = suqiu(&["evaluate-places", "--help"], b"");
+    assert!(String::from_utf8_lossy(&help.stdout).contains("too_high"));
 }

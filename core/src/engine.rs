@@ -322,6 +322,45 @@ pub struct Candidate {
     pub mention: String,
 }
 
+/// A place mention of the text that the resolved division rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceMention {
+    /// Start byte in the original text.
+    pub start: usize,
+    /// End byte in the original text.
+    pub end: usize,
+    /// The original text of the mention.
+    pub text: String,
+    /// The division it was read as (NBS code).
+    pub code: String,
+    /// That division's everyday name.
+    pub name: String,
+    /// That division's level.
+    pub level: Level,
+    /// When the mention was a former name (襄樊市 for 襄阳市; a township's old name also with
+    /// 乡/镇 swapped, 跳马乡) or a profile alias: that name; `None` for a current name.
+    pub former_name: Option<String>,
+}
+
+/// The result of [`Engine::locate`]: where a text (an address, a message) is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Location {
+    /// The deepest division the engine is confident of.
+    pub division: Option<DivisionInfo>,
+    /// The codes from the province down to `division` (empty without one).
+    pub chain: Vec<String>,
+    /// 0..1.
+    pub confidence: f32,
+    /// A person should check this result (no division, or a low confidence).
+    pub needs_review: bool,
+    /// How the division was decided.
+    pub basis: jurisdiction::Basis,
+    /// The mentions the division rests on.
+    pub mentions: Vec<PlaceMention>,
+    /// Other divisions the text's place names may mean.
+    pub candidates: Vec<Candidate>,
+}
+
 /// A span of the caller's original text that drove a decision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
@@ -402,6 +441,40 @@ const COMMON_WORD_FREQ: usize = 500;
 
 fn round4(x: f32) -> f32 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+/// The reported form of a division.
+fn division_info(g: &Gazetteer, id: u32) -> DivisionInfo {
+    DivisionInfo {
+        code: g.code(id),
+        name: g.display_name(id),
+        level: g.level(id),
+        path: g.path(id).into_iter().map(|p| g.display_name(p)).collect(),
+    }
+}
+
+/// The other divisions the mentions may name (the chosen one left out), at most
+/// [`MAX_CANDIDATES`]; `mention` gives the original text of a normalized span.
+fn candidate_list(
+    g: &Gazetteer,
+    j: &jurisdiction::Jurisdiction,
+    mention: impl Fn(usize, usize) -> String,
+) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    for c in &j.candidates {
+        if Some(c.id) == j.division || candidates.len() >= MAX_CANDIDATES {
+            continue;
+        }
+        let d = division_info(g, c.id);
+        candidates.push(Candidate {
+            code: d.code,
+            name: d.name,
+            level: d.level,
+            path: d.path,
+            mention: mention(c.span.0, c.span.1),
+        });
+    }
+    candidates
 }
 
 impl Engine {
@@ -548,7 +621,10 @@ impl Engine {
             &|w| seg.word_frequency(w) >= COMMON_WORD_FREQ,
             &mut s.mentions,
         );
-        let juris = jurisdiction::resolve(g, &s.mentions, group);
+        let mut juris = jurisdiction::resolve(g, &s.mentions, group);
+        jurisdiction::deepen(g, &norm.text, &mut juris, &|w| {
+            seg.word_frequency(w) >= COMMON_WORD_FREQ
+        });
         let route = if cls.kind == Kind::Other {
             None
         } else {
@@ -586,27 +662,11 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let info = |id: u32| DivisionInfo {
-            code: g.code(id),
-            name: g.display_name(id),
-            level: g.level(id),
-            path: g.path(id).into_iter().map(|p| g.display_name(p)).collect(),
-        };
-        let mut candidates = Vec::new();
-        for c in &juris.candidates {
-            if Some(c.id) == juris.division || candidates.len() >= MAX_CANDIDATES {
-                continue;
-            }
-            let d = info(c.id);
-            let (os, oe) = norm.original_span(c.span.0, c.span.1);
-            candidates.push(Candidate {
-                code: d.code,
-                name: d.name,
-                level: d.level,
-                path: d.path,
-                mention: text[os..oe].to_string(),
-            });
-        }
+        let info = |id: u32| division_info(g, id);
+        let candidates = candidate_list(g, &juris, |a, b| {
+            let (os, oe) = norm.original_span(a, b);
+            text[os..oe].to_string()
+        });
         let mut scores = BTreeMap::new();
         for (k, v) in Kind::ALL.iter().zip(cls.kind_scores) {
             scores.insert(k.as_str().to_string(), round4(v));
@@ -755,13 +815,13 @@ impl Engine {
         }
     }
 
-    /// Resolves only the jurisdiction of a message (normalize, segment, find places, resolve):
-    /// the division and its candidates, without classification or routing.
-    pub fn locate(
-        &self,
-        text: &str,
-        group_division: Option<&str>,
-    ) -> Result<(Option<DivisionInfo>, f32)> {
+    /// Resolves only the jurisdiction of a message (normalize, find places, resolve): the
+    /// division, its chain, the mentions that decided it and the other candidates, without
+    /// classification or routing. This is the address-cleaning entry point.
+    ///
+    /// Errors: text over [`Limits::max_text_bytes`], an unknown group code. Empty text is
+    /// not an error here: it names no place.
+    pub fn locate(&self, text: &str, group_division: Option<&str>) -> Result<Location> {
         let group = self.check_input(text, group_division)?;
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
@@ -779,14 +839,45 @@ impl Engine {
                 &|w| seg.word_frequency(w) >= COMMON_WORD_FREQ,
                 &mut s.mentions,
             );
-            let j = jurisdiction::resolve(g, &s.mentions, group);
-            let info = j.division.map(|id| DivisionInfo {
-                code: g.code(id),
-                name: g.display_name(id),
-                level: g.level(id),
-                path: g.path(id).into_iter().map(|p| g.display_name(p)).collect(),
+            let mut j = jurisdiction::resolve(g, &s.mentions, group);
+            jurisdiction::deepen(g, norm, &mut j, &|w| {
+                seg.word_frequency(w) >= COMMON_WORD_FREQ
             });
-            Ok((info, j.confidence))
+            let norm = &s.normalized;
+            let original = |a: usize, b: usize| {
+                let (os, oe) = norm.original_span(a, b);
+                (os, oe, text[os..oe].to_string())
+            };
+            let mentions = j
+                .used
+                .iter()
+                .map(|u| {
+                    let (start, end, t) = original(u.span.0, u.span.1);
+                    PlaceMention {
+                        start,
+                        end,
+                        text: t,
+                        code: g.code(u.id),
+                        name: g.display_name(u.id),
+                        level: g.level(u.id),
+                        former_name: u.former.map(|f| g.former_name(f).to_string()),
+                    }
+                })
+                .collect();
+            let candidates = candidate_list(g, &j, |a, b| original(a, b).2);
+            let confidence = round4(j.confidence);
+            Ok(Location {
+                division: j.division.map(|id| division_info(g, id)),
+                chain: j
+                    .division
+                    .map(|id| g.path(id).into_iter().map(|p| g.code(p)).collect())
+                    .unwrap_or_default(),
+                confidence,
+                needs_review: j.division.is_none() || confidence < 0.5,
+                basis: j.basis,
+                mentions,
+                candidates,
+            })
         })
     }
 

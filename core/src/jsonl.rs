@@ -60,7 +60,18 @@ impl LineOutcome {
 
 /// Serializes a triage with `id` as its first field.
 pub fn triage_json(id: &serde_json::Value, t: &Triage) -> String {
-    let body = serde_json::to_string(t).unwrap_or_else(|_| "{}".into());
+    with_id(id, t)
+}
+
+/// Serializes a location (`suqiu locate`'s output line) with `id` as its first field.
+pub fn locate_json(id: &serde_json::Value, l: &crate::Location) -> String {
+    with_id(id, l)
+}
+
+/// Serializes an object with `id` prepended (directly, not through a `Value`, so that f32
+/// fields print short).
+fn with_id(id: &serde_json::Value, body: &impl serde::Serialize) -> String {
+    let body = serde_json::to_string(body).unwrap_or_else(|_| "{}".into());
     let id = serde_json::to_string(id).unwrap_or_else(|_| "null".into());
     if body.len() <= 2 {
         return format!("{{\"id\":{id}}}");

@@ -35,7 +35,8 @@ pub use engine::engine_from_paths;
 
 pub use classify::Kind;
 pub use engine::{
-    Candidate, DivisionInfo, Engine, EngineBuilder, Evidence, Limits, Misconduct, Triage,
+    Candidate, DivisionInfo, Engine, EngineBuilder, Evidence, Limits, Location, Misconduct,
+    PlaceMention, Triage,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use jurisdiction::Level;

@@ -180,15 +180,17 @@ fn to_c_string(s: String) -> *mut c_char {
         .into_raw()
 }
 
-/// What the triage entry points share: check and convert the arguments, triage, and hand
-/// the result to `write` (which stores it behind the caller's out pointer).
-unsafe fn triage_then(
+/// What the per-message entry points share: check and convert the arguments, run `call` on
+/// the engine (triage or locate), and hand its result to `write` (which stores it behind the
+/// caller's out pointer).
+unsafe fn message_then<T>(
     engine: *const Engine,
     text: *const u8,
     text_len: usize,
     group_division: *const c_char,
     out_is_null: bool,
-    write: impl FnOnce(suqiu::Triage),
+    call: impl FnOnce(&suqiu::Engine, &str, Option<&str>) -> suqiu::Result<T>,
+    write: impl FnOnce(T),
 ) -> Result<(), Status> {
     let (engine, text) = handle_and_input(
         engine,
@@ -199,13 +201,28 @@ unsafe fn triage_then(
         "text",
     )?;
     let group = opt_cstr(group_division, "group_division")?;
-    write(
-        engine
-            .0
-            .triage(utf8(text, "text")?, group)
-            .map_err(fail_with)?,
-    );
+    write(call(&engine.0, utf8(text, "text")?, group).map_err(fail_with)?);
     Ok(())
+}
+
+/// [`message_then`] for triage.
+unsafe fn triage_then(
+    engine: *const Engine,
+    text: *const u8,
+    text_len: usize,
+    group_division: *const c_char,
+    out_is_null: bool,
+    write: impl FnOnce(suqiu::Triage),
+) -> Result<(), Status> {
+    message_then(
+        engine,
+        text,
+        text_len,
+        group_division,
+        out_is_null,
+        |e, t, g| e.triage(t, g),
+        write,
+    )
 }
 
 /// Builds the embedded default engine (profile `zhuzhou`). On success writes `*out`.
@@ -259,6 +276,31 @@ pub unsafe extern "C" fn suqiu_triage_json(
             group_division,
             out_json.is_null(),
             |t| *out_json = to_c_string(suqiu::jsonl::triage_json(&serde_json::Value::Null, &t)),
+        )
+    })
+}
+
+/// Locates one address or text (no classification or routing); `*out_json` receives the JSON
+/// object `suqiu locate` prints for it (with `"id": null`): division, chain, confidence,
+/// needs_review, basis, mentions (with former_name for old names), candidates. Empty text
+/// names no place. Free it with `suqiu_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_locate_json(
+    engine: *const Engine,
+    text: *const u8,
+    text_len: usize,
+    group_division: *const c_char,
+    out_json: *mut *mut c_char,
+) -> Status {
+    guard(|| {
+        message_then(
+            engine,
+            text,
+            text_len,
+            group_division,
+            out_json.is_null(),
+            |e, t, g| e.locate(t, g),
+            |l| *out_json = to_c_string(suqiu::jsonl::locate_json(&serde_json::Value::Null, &l)),
         )
     })
 }

@@ -10,6 +10,17 @@ use std::sync::Arc;
 use suqiu::classify::model::{TextModel, TrainSettings};
 
 /// Raises the `suqiu.errors` class named `class` with `msg`.
+/// A message text argument: a str of valid Unicode, else `InvalidInputError`.
+fn text_arg(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
+    text.extract().map_err(|e| {
+        py_error(
+            py,
+            "InvalidInputError",
+            format!("text must be a str of valid Unicode: {e}"),
+        )
+    })
+}
+
 fn py_error(py: Python<'_>, class: &str, msg: String) -> PyErr {
     match py
         .import("suqiu.errors")
@@ -271,16 +282,33 @@ impl NativeEngine {
         text: &Bound<'_, PyAny>,
         group_division: Option<String>,
     ) -> PyResult<Triage> {
-        let text: String = text.extract().map_err(|e| {
-            py_error(
-                py,
-                "InvalidInputError",
-                format!("text must be a str of valid Unicode: {e}"),
-            )
-        })?;
+        let text = text_arg(py, text)?;
         let engine = self.inner.clone();
         match run(py, move || engine.triage(&text, group_division.as_deref()))? {
             Ok(t) => Ok(Triage { inner: t }),
+            Err(e) => Err(to_py_err(py, &e)),
+        }
+    }
+
+    /// Locates one address or text (GIL released): a dict with `division` (code, name, level,
+    /// path, or None), `chain` (codes from the province down), `confidence`, `needs_review`,
+    /// `basis`, `mentions` (the words the division rests on; `former_name` set for an old
+    /// name such as 襄樊市) and `candidates` — the object `suqiu locate` prints, without `id`.
+    #[pyo3(signature = (text, group_division=None))]
+    fn locate<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+        group_division: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text = text_arg(py, text)?;
+        let engine = self.inner.clone();
+        match run(py, move || engine.locate(&text, group_division.as_deref()))? {
+            Ok(l) => {
+                // Through the JSON text, not `to_value`: f32 fields then read 0.95, not 0.949….
+                let json = serde_json::to_string(&l).unwrap_or_else(|_| "{}".into());
+                json_to_py(py, &serde_json::from_str(&json).unwrap_or_default())
+            }
             Err(e) => Err(to_py_err(py, &e)),
         }
     }

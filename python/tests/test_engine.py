@@ -156,3 +156,18 @@ def test_aggregate_folds_reports_of_one_problem(engine):
         engine.aggregate([{"id": "x"}])
     with pytest.raises(suqiu.InvalidInputError):
         engine.aggregate(reports, window_days=-1)
+
+
+def test_locate_gives_the_division_its_chain_and_mentions(engine):
+    loc = engine.locate("茶陵县虎踞镇的桥断了")
+    assert loc["division"]["code"] == "430224109"
+    assert loc["chain"] == ["43", "4302", "430224", "430224109"]
+    assert [m["text"] for m in loc["mentions"]] == ["茶陵县", "虎踞镇"]
+    assert loc["needs_review"] is False
+    nothing = engine.locate("今天天气不错")
+    assert nothing["division"] is None and nothing["needs_review"] is True
+    with pytest.raises(suqiu.UnknownDivisionError):
+        engine.locate("茶陵县", group_division="999999999999")
+    # A profile alias (an old county name) is reported as such.
+    old = engine.locate("酃县鹿原镇")
+    assert [m["former_name"] for m in old["mentions"]][0] == "酃县"

@@ -8,6 +8,11 @@
 //!   automaton, with their bare forms (茶陵, 渌口);
 //! - the bare forms of townships and villages (银湖, 龙头铺), built lazily per city, since
 //!   those are only trusted near the posting group.
+//!
+//! Former names (襄樊市, 辽中县, 长沙县跳马镇) come from `data/former-names.tsv`, derived from
+//! the national table of division changes by `scripts/gen_former_names.py`; each points at the
+//! unit that holds the place now and, through an anchor, at where its old parent is now, so
+//! that an old address chain (长沙县跳马乡) still links up.
 
 use crate::error::{Error, ErrorKind, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -117,6 +122,43 @@ pub enum FormKind {
     Bare,
     /// An alias or old name from the profile (株洲县 → 渌口区).
     Alias,
+    /// A township's name with 乡 and 镇 swapped (跳马乡 for 跳马镇): the type changed, people
+    /// still write the old one.
+    Variant,
+    /// A former name from the table of division changes (襄樊市 → 襄阳市).
+    Former,
+}
+
+impl FormKind {
+    /// True for forms that carry an administrative suffix as written (a deliberate mention),
+    /// false for bare forms (茶陵, 湖南), which often sit inside other names.
+    pub fn is_explicit(self) -> bool {
+        self != FormKind::Bare
+    }
+}
+
+/// Index of a former name in its [`Gazetteer`].
+pub type FormerId = u32;
+
+/// A name a unit had before a change, and where that unit is now.
+#[derive(Debug, Clone)]
+struct Former {
+    name: Box<str>,
+    /// The current unit that holds it.
+    target: u32,
+    /// The current unit that holds its old parent (`NONE` when unknown).
+    anchor: u32,
+}
+
+/// One reading of a mention: a division it may name, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// The division.
+    pub id: DivisionId,
+    /// The form that matched.
+    pub kind: FormKind,
+    /// Set when the mention is a former name (or profile alias) of `id`.
+    pub former: Option<FormerId>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -147,9 +189,14 @@ pub struct Gazetteer {
     upper_targets: Vec<(u32, FormKind)>,
     /// Aliases by pattern text (for reporting).
     aliases: Vec<(String, u32)>,
+    /// Former names and profile aliases, indexed by [`FormerId`].
+    formers: Vec<Former>,
     /// Lazily built bare-form index per city, by city id.
     near: FxHashMap<u32, OnceLock<NearIndex>>,
     source: String,
+    /// Children of each division: `children[child_start[id]..child_start[id + 1]]`.
+    child_start: Vec<u32>,
+    children: Vec<u32>,
 }
 
 /// Bare forms of the townships and villages of one city.
@@ -166,8 +213,8 @@ pub struct RawMention {
     pub start: usize,
     /// End byte in the normalized text.
     pub end: usize,
-    /// Every division the span may name.
-    pub candidates: Vec<DivisionId>,
+    /// Every reading of the span.
+    pub candidates: Vec<Reading>,
     /// The weakest form that matched (bare forms are weaker evidence).
     pub kind: FormKind,
 }
@@ -269,6 +316,10 @@ fn parse_code(s: &str) -> Option<(u64, u8)> {
     }
     s.parse::<u64>().ok().map(|v| (v, s.len() as u8))
 }
+
+/// Former names of divisions (`name<TAB>target_code<TAB>anchor_code`), derived from the national
+/// table of changes by `scripts/gen_former_names.py` (see its docstring to regenerate).
+pub const EMBEDDED_FORMER_NAMES: &str = include_str!("../../data/former-names.tsv");
 
 /// The embedded default gazetteer: 湖南省 and the 株洲市 subtree (see `scripts/gen_gazetteer.sh`).
 pub const EMBEDDED_DIVISIONS: &str = include_str!("../../data/zhuzhou-divisions.csv");
@@ -393,7 +444,27 @@ impl Gazetteer {
                 records[id].parent = pid;
             }
         }
+        // Children lists in one array (counting sort by parent).
+        let mut child_start = vec![0u32; records.len() + 1];
+        for r in &records {
+            if r.parent != NONE {
+                child_start[r.parent as usize + 1] += 1;
+            }
+        }
+        for i in 1..child_start.len() {
+            child_start[i] += child_start[i - 1];
+        }
+        let mut children = vec![0u32; *child_start.last().unwrap_or(&0) as usize];
+        let mut fill = child_start.clone();
+        for (id, r) in records.iter().enumerate() {
+            if r.parent != NONE {
+                children[fill[r.parent as usize] as usize] = id as u32;
+                fill[r.parent as usize] += 1;
+            }
+        }
         let mut g = Gazetteer {
+            child_start,
+            children,
             records,
             names,
             by_code,
@@ -405,6 +476,7 @@ impl Gazetteer {
             upper: None,
             upper_targets: Vec::new(),
             aliases: Vec::new(),
+            formers: Vec::new(),
             near: FxHashMap::default(),
             source: source.to_string(),
         };
@@ -449,20 +521,59 @@ impl Gazetteer {
                         kind,
                     });
                 }
+                // 跳马乡 for 跳马镇, 两路镇 for 两路街道: the same place after a change of type.
+                if r.level == Level::Township {
+                    for variant in township_variants(&display) {
+                        if variant.chars().count() >= 3 {
+                            max_form_chars = max_form_chars.max(variant.chars().count());
+                            if let Some(last) = variant.chars().last() {
+                                anchors.insert(last);
+                            }
+                            lower.push(FormEntry {
+                                hash: hash_str(&variant),
+                                id,
+                                kind: FormKind::Variant,
+                            });
+                        }
+                    }
+                }
                 if let Some(city) = self.ancestor_at(id, Level::City) {
                     cities.insert(city);
                 }
-            } else {
+            } else if !is_placeholder(full) {
                 upper_patterns.push(full.to_string());
                 upper_targets.push((id, FormKind::Full));
                 if display != full {
                     upper_patterns.push(display.clone());
                     upper_targets.push((id, FormKind::Display));
                 }
-                if let Some(bare) = bare_form(&display) {
-                    upper_patterns.push(bare.to_string());
+                for short in short_forms(&display) {
+                    upper_patterns.push(short);
                     upper_targets.push((id, FormKind::Bare));
                 }
+            }
+        }
+        // Former names: every row whose current unit is in this gazetteer (a regional one
+        // holds few of them).
+        for line in EMBEDDED_FORMER_NAMES.lines().skip(1) {
+            let mut f = line.split('\t');
+            let (Some(name), Some(target), Some(anchor)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            let Some(target) = self.find_code(target) else {
+                continue;
+            };
+            let anchor = self.find_code(anchor).unwrap_or(NONE);
+            let mut names = vec![name.to_string()];
+            names.extend(township_variants(name));
+            for n in names {
+                upper_patterns.push(n.clone());
+                upper_targets.push((self.formers.len() as u32, FormKind::Former));
+                self.formers.push(Former {
+                    name: n.into(),
+                    target,
+                    anchor,
+                });
             }
         }
         for (lineno, (alias, code)) in aliases.iter().enumerate() {
@@ -475,7 +586,12 @@ impl Gazetteer {
                 )
             })?;
             upper_patterns.push(alias.clone());
-            upper_targets.push((id, FormKind::Alias));
+            upper_targets.push((self.formers.len() as u32, FormKind::Alias));
+            self.formers.push(Former {
+                name: alias.as_str().into(),
+                target: id,
+                anchor: NONE,
+            });
             self.aliases.push((alias.clone(), id));
         }
         lower.sort_unstable_by_key(|f| f.hash);
@@ -493,7 +609,7 @@ impl Gazetteer {
         if !upper_patterns.is_empty() {
             // Regional data (a few thousand names) gets a full DFA; national data (~7k upper
             // names) stays an NFA to keep load time and memory down.
-            let kind = if upper_patterns.len() <= 20_000 {
+            let kind = if upper_patterns.len() <= 40_000 {
                 AhoCorasickKind::DFA
             } else {
                 AhoCorasickKind::ContiguousNFA
@@ -615,6 +731,43 @@ impl Gazetteer {
         p
     }
 
+    /// The divisions directly below `id`.
+    pub fn children(&self, id: DivisionId) -> &[DivisionId] {
+        let i = id as usize;
+        &self.children[self.child_start[i] as usize..self.child_start[i + 1] as usize]
+    }
+
+    /// True when the reading rests on a generic district name that is also an ordinary word
+    /// in addresses (东区, 城区, 郊区, 矿区, 新区, 老城区, 新城区; current or former): alone it
+    /// names nothing.
+    pub fn is_generic(&self, r: &Reading) -> bool {
+        let name = match r.former {
+            Some(f) => self.former_name(f),
+            None => self.name(r.id),
+        };
+        GENERIC_NAMES.contains(&name)
+    }
+
+    /// A former name (or profile alias) as written.
+    pub fn former_name(&self, f: FormerId) -> &str {
+        &self.formers[f as usize].name
+    }
+
+    /// The current unit that holds a former name's old parent, if known (长沙县 for the
+    /// former 长沙县跳马镇, now under 雨花区).
+    pub fn former_anchor(&self, f: FormerId) -> Option<DivisionId> {
+        let a = self.formers[f as usize].anchor;
+        (a != NONE).then_some(a)
+    }
+
+    /// The former names (and profile aliases) that now point at `id`.
+    pub fn former_names_of(&self, id: DivisionId) -> impl Iterator<Item = &str> + '_ {
+        self.formers
+            .iter()
+            .filter(move |f| f.target == id)
+            .map(|f| &*f.name)
+    }
+
     /// Display forms of every township and village plus upper-level names, for the segmenter.
     pub fn dictionary_words(&self) -> Vec<String> {
         let mut words = Vec::with_capacity(self.records.len());
@@ -670,11 +823,15 @@ impl Gazetteer {
                         continue;
                     }
                     let lo = self.lower_forms.partition_point(|f| f.hash < h);
-                    let mut cands = Vec::new();
+                    let mut cands: Vec<Reading> = Vec::new();
                     let mut kind = FormKind::Full;
                     for f in self.lower_forms[lo..].iter().take_while(|f| f.hash == h) {
-                        if self.form_text_eq(f, form) && !cands.contains(&f.id) {
-                            cands.push(f.id);
+                        if self.form_text_eq(f, form) && !cands.iter().any(|c| c.id == f.id) {
+                            cands.push(Reading {
+                                id: f.id,
+                                kind: f.kind,
+                                former: None,
+                            });
                             kind = kind.max(f.kind);
                         }
                     }
@@ -691,13 +848,34 @@ impl Gazetteer {
             }
         }
         // 2. Provinces, cities, counties, their bare forms and aliases.
+        // Bare forms inside a longer word (上海浦东 is one word to jieba) are kept only when
+        // they touch another mention.
+        let mut inside: Vec<(usize, usize, Reading)> = Vec::new();
         if let Some(ac) = &self.upper {
             for m in ac.find_overlapping_iter(text) {
-                let (id, kind) = self.upper_targets[m.pattern().as_usize()];
+                let (target, kind) = self.upper_targets[m.pattern().as_usize()];
                 if kind == FormKind::Bare && !(is_word_edge(m.start()) && is_word_edge(m.end())) {
+                    let reading = Reading {
+                        id: target,
+                        kind,
+                        former: None,
+                    };
+                    inside.push((m.start(), m.end(), reading));
                     continue;
                 }
-                push_candidate(out, m.start(), m.end(), id, kind);
+                let reading = match kind {
+                    FormKind::Alias | FormKind::Former => Reading {
+                        id: self.formers[target as usize].target,
+                        kind,
+                        former: Some(target),
+                    },
+                    _ => Reading {
+                        id: target,
+                        kind,
+                        former: None,
+                    },
+                };
+                push_candidate(out, m.start(), m.end(), reading);
             }
         }
         // 3. Bare forms of townships and villages in the group's city.
@@ -709,12 +887,40 @@ impl Gazetteer {
                             continue;
                         }
                         for &id in &near.targets[m.pattern().as_usize()] {
-                            push_candidate(out, m.start(), m.end(), id, FormKind::Bare);
+                            let reading = Reading {
+                                id,
+                                kind: FormKind::Bare,
+                                former: None,
+                            };
+                            push_candidate(out, m.start(), m.end(), reading);
                         }
                     }
                 }
             }
         }
+        // Long texts hold many such hits: sorted edges and binary search, not pairwise scans.
+        if !inside.is_empty() {
+            let mut starts: Vec<usize> = out.iter().map(|m| m.start).collect();
+            let mut ends: Vec<usize> = out.iter().map(|m| m.end).collect();
+            starts.extend(inside.iter().map(|m| m.0));
+            ends.extend(inside.iter().map(|m| m.1));
+            starts.sort_unstable();
+            ends.sort_unstable();
+            inside.retain(|&(s, e, _)| {
+                ends.binary_search(&s).is_ok() || starts.binary_search(&e).is_ok()
+            });
+            for (s, e, r) in inside {
+                push_candidate(out, s, e, r);
+            }
+        }
+        // A place name inside a road, estate, company or school name (凤凰路, 中山花园) is not a
+        // mention of that place; a bare name is dropped when such a word follows it.
+        let mut starts: Vec<usize> = out.iter().map(|m| m.start).collect();
+        starts.sort_unstable();
+        out.retain(|m| {
+            !(m.kind == FormKind::Bare || m.kind == FormKind::Former)
+                || !names_something_else(text, m.end, &starts)
+        });
         // Keep the longest of overlapping mentions.
         out.sort_by(|a, b| {
             (b.end - b.start)
@@ -735,6 +941,11 @@ impl Gazetteer {
         let full = self.name(f.id);
         match f.kind {
             FormKind::Full => full == form,
+            FormKind::Variant => {
+                let r = &self.records[f.id as usize];
+                let display = &full[..r.display_stem as usize];
+                township_variants(display).iter().any(|v| v == form)
+            }
             _ => {
                 let r = &self.records[f.id as usize];
                 let stem = &full[..r.display_stem as usize];
@@ -783,20 +994,203 @@ impl Gazetteer {
     }
 }
 
-fn push_candidate(out: &mut Vec<RawMention>, start: usize, end: usize, id: u32, kind: FormKind) {
+fn push_candidate(out: &mut Vec<RawMention>, start: usize, end: usize, r: Reading) {
     if let Some(m) = out.iter_mut().find(|m| m.start == start && m.end == end) {
-        if !m.candidates.contains(&id) {
-            m.candidates.push(id);
+        if !m.candidates.contains(&r) {
+            m.candidates.push(r);
         }
-        m.kind = m.kind.min(kind);
+        m.kind = m.kind.min(r.kind);
     } else {
         out.push(RawMention {
             start,
             end,
-            candidates: vec![id],
-            kind,
+            candidates: vec![r],
+            kind: r.kind,
         });
     }
+}
+
+/// Words that end a road, street, estate, building, company or school name: a place name
+/// right before one (or one character before: 东方东路) names that thing, not the place.
+const NAME_ENDINGS: &[&str] = &[
+    "路", "大道", "大街", "街", "巷", "弄", "胡同", "小区", "花园", "大厦", "广场", "公司", "集团",
+    "中学", "小学", "大学", "学院", "学校", "医院", "酒店", "宾馆", "银行", "公寓", "新村",
+];
+
+/// True when the text after byte `end` makes the preceding name part of another name.
+pub(crate) fn names_something_else(text: &str, end: usize, mention_starts: &[usize]) -> bool {
+    let rest = &text[end..];
+    let ends_name = |t: &str| {
+        NAME_ENDINGS
+            .iter()
+            .any(|e| t.starts_with(e) && !t.starts_with("街道"))
+    };
+    if ends_name(rest) {
+        return true;
+    }
+    // One character in between (东方东路), unless a mention starts there or it is a
+    // function word (江东区的小区 names 江东区). `mention_starts` is sorted.
+    let mut chars = rest.char_indices();
+    match (chars.next(), chars.next()) {
+        (Some((_, c)), Some((i, _)))
+            if is_cjk(c)
+                && !"的之在和与及或至到里内外边".contains(c)
+                && mention_starts.binary_search(&(end + i)).is_err() =>
+        {
+            mention_starts.binary_search(&end).is_err() && ends_name(&rest[i..])
+        }
+        _ => false,
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// District names that are also ordinary words of addresses (东区 of an estate, the 老城区 of
+/// any town).
+const GENERIC_NAMES: &[&str] = &[
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+    "中区",
+    "城区",
+    "郊区",
+    "矿区",
+    "新区",
+    "老城区",
+    "新城区",
+    "开发区",
+    "高新区",
+];
+
+/// NBS placeholders that are not names anyone writes: one-character names (重庆's city-level
+/// `县`) and the 市辖区/直辖县级行政区划 groupings.
+fn is_placeholder(name: &str) -> bool {
+    name.chars().count() < 2 || name == "市辖区" || name.ends_with("直辖县级行政区划")
+}
+
+/// The same township name with another type suffix: 乡 ↔ 镇, 镇 ↔ 街道 (the usual upgrades,
+/// whose old form people keep writing).
+fn township_variants(name: &str) -> Vec<String> {
+    if let Some(stem) = name.strip_suffix('乡') {
+        vec![format!("{stem}镇")]
+    } else if let Some(stem) = name.strip_suffix('镇') {
+        vec![format!("{stem}乡"), format!("{stem}街道")]
+    } else if let Some(stem) = name.strip_suffix("街道") {
+        vec![format!("{stem}镇")]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Ethnic names that autonomous units carry before 自治区/州/县/旗, longest first where one
+/// is the end of another.
+const ETHNIC: &[&str] = &[
+    "柯尔克孜",
+    "乌孜别克",
+    "俄罗斯",
+    "鄂温克",
+    "达斡尔",
+    "鄂伦春",
+    "哈萨克",
+    "塔吉克",
+    "塔塔尔",
+    "维吾尔",
+    "土家",
+    "布依",
+    "朝鲜",
+    "哈尼",
+    "傈僳",
+    "拉祜",
+    "纳西",
+    "景颇",
+    "仫佬",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "德昂",
+    "保安",
+    "裕固",
+    "独龙",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
+    "东乡",
+    "高山",
+    "蒙古",
+    "回",
+    "藏",
+    "苗",
+    "彝",
+    "壮",
+    "侗",
+    "瑶",
+    "白",
+    "傣",
+    "黎",
+    "佤",
+    "畲",
+    "水",
+    "土",
+    "羌",
+    "怒",
+    "京",
+    "满",
+    "各",
+];
+
+/// Strips the ethnic names (with or without 族) from the end of `stem` while two or more
+/// characters remain: 巴音郭楞蒙古 → 巴音郭楞, 湘西土家族苗族 → 湘西.
+pub(crate) fn strip_ethnic(mut stem: &str) -> &str {
+    'outer: loop {
+        let without_zu = stem.strip_suffix('族').unwrap_or(stem);
+        for e in ETHNIC {
+            if let Some(rest) = without_zu.strip_suffix(e) {
+                if rest.chars().count() >= 2 {
+                    stem = rest;
+                    continue 'outer;
+                }
+            }
+        }
+        return stem;
+    }
+}
+
+/// The short forms of a province, city or county name that people write alone: 湖南 for
+/// 湖南省, 宁夏 for 宁夏回族自治区, 巴音郭楞 for 巴音郭楞蒙古自治州, 浦东 for 浦东新区,
+/// 内蒙 for 内蒙古自治区. Only forms of two or more characters.
+pub(crate) fn short_forms(display: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: &str| {
+        if s.chars().count() >= 2 && s != display && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    };
+    for suffix in ["自治区", "自治州", "自治县", "自治旗"] {
+        if let Some(stem) = display.strip_suffix(suffix) {
+            let short = strip_ethnic(stem);
+            add(short);
+            if short == "内蒙古" {
+                add("内蒙");
+            }
+        }
+    }
+    for suffix in ["特别行政区", "新区", "地区", "盟"] {
+        if let Some(stem) = display.strip_suffix(suffix) {
+            add(stem);
+        }
+    }
+    if let Some(bare) = bare_form(display) {
+        add(bare);
+    }
+    out
 }
 
 fn fmt_code(code: u64, len: u8) -> String {
@@ -837,7 +1231,7 @@ mod tests {
         );
         let names: Vec<String> = out
             .iter()
-            .map(|m| g.display_name(m.candidates[0]))
+            .map(|m| g.display_name(m.candidates[0].id))
             .collect();
         assert_eq!(names, ["茶陵县", "虎踞镇", "银湖村"]);
     }

@@ -31,10 +31,20 @@ int main(void) {
 
     /* JSON of one message */
     char *json = NULL;
+    char *untouched_locate = (char *)0x1;
     CHECK(suqiu_triage_json(engine, (const uint8_t *)ROAD, strlen(ROAD), "430202001012", &json) == SUQIU_STATUS_OK);
     CHECK(json && strstr(json, "\"kind\":\"grievance\"") != NULL);
     CHECK(json && strstr(json, "\"category\":\"roads_transport\"") != NULL);
     suqiu_string_free(json);
+
+    /* location of an address: the division, its chain, the mentions */
+    const char *ADDR = "\xe8\x8c\xb6\xe9\x99\xb5\xe5\x8e\xbf\xe8\x99\x8e\xe8\xb8\x9e\xe9\x95\x87"; /* 茶陵县虎踞镇 */
+    CHECK(suqiu_locate_json(engine, (const uint8_t *)ADDR, strlen(ADDR), NULL, &json) == SUQIU_STATUS_OK);
+    CHECK(json && strstr(json, "\"code\":\"430224109\"") != NULL);
+    CHECK(json && strstr(json, "\"chain\":[\"43\",\"4302\",\"430224\",\"430224109\"]") != NULL);
+    suqiu_string_free(json);
+    CHECK(suqiu_locate_json(engine, (const uint8_t *)ADDR, strlen(ADDR), "999999999999", &untouched_locate) == SUQIU_STATUS_UNKNOWN_DIVISION);
+    CHECK(untouched_locate == (char *)0x1);
 
     /* structured result */
     suqiu_result *r = NULL;
