@@ -186,6 +186,9 @@ fn open_input(c: &Common) -> Result<Box<dyn BufRead + Send>, Fatal> {
         [] => Ok(Box::new(BufReader::new(std::io::stdin()))),
         [p] if p == "-" => Ok(Box::new(BufReader::new(std::io::stdin()))),
         [p] => {
+            if std::path::Path::new(p).is_dir() {
+                return Err(Fatal(format!("{p}: is a directory, not a JSON Lines file")));
+            }
             let f = std::fs::File::open(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
             Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
         }
@@ -426,25 +429,71 @@ fn info(args: &[String]) -> Result<bool, Fatal> {
     Ok(true)
 }
 
-/// Reads `{"text", "label"}` JSON Lines.
-fn read_labelled(path: &str) -> Result<Vec<(String, String)>, Fatal> {
-    let text = std::fs::read_to_string(path).map_err(|e| Fatal(format!("{path}: {e}")))?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| Fatal(format!("{path}:{}: {e}", i + 1)))?;
-        let (Some(t), Some(l)) = (v["text"].as_str(), v["label"].as_str()) else {
-            return Err(Fatal(format!(
-                "{path}:{}: needs string \"text\" and \"label\"",
-                i + 1
-            )));
-        };
-        out.push((t.to_string(), l.to_string()));
+/// Reads `{"text", "label"}` JSON Lines. A line that cannot be used (not UTF-8, not JSON,
+/// no string text and label) is skipped with a message on standard error naming the file and
+/// line, as `triage` does: the second value counts them. A byte-order mark is ignored.
+fn read_labelled(path: &str) -> Result<(Vec<(String, String)>, usize), Fatal> {
+    if std::path::Path::new(path).is_dir() {
+        return Err(Fatal(format!(
+            "{path}: is a directory, not a JSON Lines file"
+        )));
     }
-    Ok(out)
+    let bytes = std::fs::read(path).map_err(|e| Fatal(format!("{path}: {e}")))?;
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let parsed = std::str::from_utf8(line)
+            .map_err(|e| format!("not UTF-8 ({e})"))
+            .and_then(|line| {
+                let line = suqiu::jsonl::strip_bom(line).trim_end_matches('\r');
+                if line.trim().is_empty() {
+                    return Ok(None);
+                }
+                let v: serde_json::Value =
+                    serde_json::from_str(line).map_err(|e| format!("not JSON ({e})"))?;
+                match (v["text"].as_str(), v["label"].as_str()) {
+                    (Some(t), Some(l)) => Ok(Some((t.to_string(), l.to_string()))),
+                    _ => Err("needs string \"text\" and \"label\"".to_string()),
+                }
+            });
+        match parsed {
+            Ok(Some(pair)) => out.push(pair),
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("suqiu: {path}:{}: {e}; line skipped", i + 1);
+                skipped += 1;
+            }
+        }
+    }
+    Ok((out, skipped))
+}
+
+/// `--c`: the SVM constant, a finite number above 0.
+fn parse_c(v: &str) -> Result<f32, String> {
+    v.parse::<f32>()
+        .ok()
+        .filter(|c| c.is_finite() && *c > 0.0)
+        .ok_or_else(|| format!("--c {v:?} is not a finite number above 0 (the default is 2)"))
+}
+
+/// `--hash-bits`: log2 of the hash buckets, 10..=24.
+fn parse_hash_bits(v: &str) -> Result<u32, String> {
+    v.parse::<u32>()
+        .ok()
+        .filter(|b| (10..=24).contains(b))
+        .ok_or_else(|| {
+            format!("--hash-bits {v:?} is not a whole number in 10..=24 (the default is 18)")
+        })
+}
+
+/// `--max-ngram`: the longest character n-gram, 1..=4.
+fn parse_max_ngram(v: &str) -> Result<u32, String> {
+    v.parse::<u32>()
+        .ok()
+        .filter(|n| (1..=4).contains(n))
+        .ok_or_else(|| {
+            format!("--max-ngram {v:?} is not a whole number in 1..=4 (the default is 3)")
+        })
 }
 
 fn train(args: &[String]) -> Result<bool, Fatal> {
@@ -464,21 +513,11 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
                     .parse()
                     .map_err(|_| Fatal("--seed needs a number".into()))?
             }
-            "--c" => {
-                st.c = value()?
-                    .parse()
-                    .map_err(|_| Fatal("--c needs a number".into()))?
-            }
+            "--c" => st.c = parse_c(&value()?).map_err(Fatal)?,
             "--words" => st.features.words = true,
-            "--hash-bits" => {
-                st.features.hash_bits = value()?
-                    .parse()
-                    .map_err(|_| Fatal("--hash-bits needs a number".into()))?
-            }
+            "--hash-bits" => st.features.hash_bits = parse_hash_bits(&value()?).map_err(Fatal)?,
             "--max-ngram" => {
-                st.features.max_char_ngram = value()?
-                    .parse()
-                    .map_err(|_| Fatal("--max-ngram needs a number".into()))?
+                st.features.max_char_ngram = parse_max_ngram(&value()?).map_err(Fatal)?
             }
             "--temperature" => {
                 let v = value()?;
@@ -498,12 +537,18 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
     if inputs.is_empty() {
         return Err(Fatal(format!("--input is required\n{USAGE}")));
     }
-    let mut data = Vec::new();
+    let (mut data, mut skipped) = (Vec::new(), 0);
     for p in &inputs {
-        data.extend(read_labelled(p)?);
+        let (d, s) = read_labelled(p)?;
+        data.extend(d);
+        skipped += s;
     }
     let dev = match dev {
-        Some(p) => read_labelled(&p)?,
+        Some(p) => {
+            let (d, s) = read_labelled(&p)?;
+            skipped += s;
+            d
+        }
         None => Vec::new(),
     };
     let started = std::time::Instant::now();
@@ -525,7 +570,7 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
         "{}",
         serde_json::json!({"n": data.len(), "labels": model.labels(), "train_seconds": secs, "model_bytes": size, "temperature": model.header().temperature})
     );
-    Ok(true)
+    Ok(skipped == 0)
 }
 
 fn evaluate(args: &[String]) -> Result<bool, Fatal> {
@@ -544,9 +589,29 @@ fn evaluate(args: &[String]) -> Result<bool, Fatal> {
         return Err(Fatal(format!("--model and --input are required\n{USAGE}")));
     };
     let model = TextModel::load(std::path::Path::new(&model_path))?;
-    let data = read_labelled(&input)?;
+    let (data, skipped) = read_labelled(&input)?;
     let labels = model.labels().to_vec();
     let k = labels.len();
+    // Gold labels the model was not trained on can never be predicted: say so rather than
+    // print a table of zeros without a word.
+    let mut unknown: Vec<&str> = data
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .filter(|l| !labels.iter().any(|m| m == l))
+        .collect();
+    if !unknown.is_empty() {
+        let n = unknown.len();
+        unknown.sort_unstable();
+        unknown.dedup();
+        let shown: Vec<&str> = unknown.iter().take(5).copied().collect();
+        eprintln!(
+            "suqiu: warning: {n} of {} lines of {input} have labels the model does not know ({}{}); the model knows {}. They count as errors.",
+            data.len(),
+            shown.join(", "),
+            if unknown.len() > 5 { ", ..." } else { "" },
+            labels.join(", ")
+        );
+    }
     let bytes: usize = data.iter().map(|d| d.0.len()).sum();
     // Warm the thread's scratch, then time the prediction pass alone on this thread.
     let _ = model.predict_label("预热");
@@ -607,7 +672,7 @@ fn evaluate(args: &[String]) -> Result<bool, Fatal> {
             "megabytes_per_second": bytes as f64 / 1e6 / secs,
         })
     );
-    Ok(true)
+    Ok(skipped == 0)
 }
 
 /// Repeats `f` until it has run for at least `min_secs` and returns seconds per call.
@@ -787,7 +852,7 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
     let mut rest = Vec::new();
     let mut window_seconds = None;
     let (mut save, mut restore, mut gold) = (None::<String>, None::<String>, None::<String>);
-    let mut force = false;
+    let (mut force, mut verbose) = (false, false);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || flag_value(&mut it, a);
@@ -807,6 +872,7 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
             "--gold" => gold = Some(value()?),
             "--restore" => restore = Some(value()?),
             "--force-restore" => force = true,
+            "--verbose" | "-v" => verbose = true,
             _ => rest.push(a.clone()),
         }
     }
@@ -855,6 +921,9 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
     // own), so memory follows the aggregator, not the input's size.
     let budget = line_budget(&engine);
     let (mut reports, mut duplicates, mut seconds, mut rejected) = (0, 0, 0.0, 0);
+    // The error line of each rejected report, printed (as `triage` prints them) before the
+    // issues: after the state is saved, like everything on standard output.
+    let mut errors: Vec<String> = Vec::new();
     read_chunks(input, budget, None, |piece| {
         match piece {
             Piece::Lines { data, first } => {
@@ -862,7 +931,8 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
                     suqiu::jsonl::aggregate_lines_from(&engine, &mut agg, data, first, t)
                 });
                 for r in &run.rejected {
-                    eprintln!("suqiu: line {}: {}", r.line, r.error);
+                    let text = data.split(|&b| b == b'\n').nth(r.line - first);
+                    errors.push(error_line(r.line, text, &r.error));
                 }
                 reports += run.reports;
                 duplicates += run.duplicates;
@@ -870,7 +940,7 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
                 rejected += run.rejected.len();
             }
             Piece::TooLong { line, bytes } => {
-                eprintln!("suqiu: line {line}: {}", too_long(bytes, budget));
+                errors.push(error_line(line, None, &too_long(bytes, budget)));
                 rejected += 1;
             }
         }
@@ -883,7 +953,10 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
         None => Ok(()),
     };
     let printed = Output::open().and_then(|mut out| {
-        for line in suqiu::jsonl::issue_lines(&engine, &agg) {
+        for line in std::mem::take(&mut errors)
+            .into_iter()
+            .chain(suqiu::jsonl::issue_lines(&engine, &agg))
+        {
             out.line(&line)?;
         }
         out.flush()
@@ -891,7 +964,8 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
     if let Some(p) = gold {
         gold_report(&agg, &p)?;
     }
-    eprintln!(
+    if verbose {
+        eprintln!(
         "{} reports into {} issues ({} already in an open issue, skipped); aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
         reports,
         agg.ranked().len(),
@@ -900,9 +974,26 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
         reports as f64 / seconds.max(1e-9),
         rejected
     );
+    }
     saved?;
     printed?;
     Ok(rejected == 0)
+}
+
+/// The JSON error line of a rejected line, as `triage` writes it: `{"line", "id", "error",
+/// "error_kind"}`, with the line's id when it has one.
+fn error_line(line: usize, text: Option<&[u8]>, error: &suqiu::Error) -> String {
+    let id = text
+        .and_then(|t| serde_json::from_slice::<serde_json::Value>(t).ok())
+        .and_then(|v| v.get("id").cloned())
+        .unwrap_or(serde_json::Value::Null);
+    serde_json::json!({
+        "line": line,
+        "id": id,
+        "error": error.to_string(),
+        "error_kind": error.kind().as_str(),
+    })
+    .to_string()
 }
 
 /// Pairwise precision and recall against hand-labelled pairs (`id_a<TAB>id_b<TAB>same`),

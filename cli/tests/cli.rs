@@ -49,7 +49,10 @@ fn one_line_per_input_with_errors_inline_and_exit_1() {
     assert_eq!(rows[1]["line"], 2);
     assert!(rows[1]["error"].as_str().unwrap().contains("not a JSON"));
     assert_eq!(rows[2]["error_kind"], "invalid_input");
-    assert_eq!(rows[3]["error_kind"], "unknown_division");
+    assert!(rows[3]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("not a known division code"));
     assert_eq!(rows[4]["error_kind"], "limit_exceeded");
     assert_eq!(rows[5]["id"], "six");
     assert_eq!(rows[5]["kind"], "inquiry");

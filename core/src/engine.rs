@@ -408,6 +408,11 @@ pub struct Triage {
     pub evidence: Vec<Evidence>,
     /// Which source decided the kind and the category (`lexicon`, `model`, `both`).
     pub decided_by: DecidedBy,
+    /// What the caller should know about the input, such as a group code that was not used
+    /// (JSON Lines only; [`Engine::triage`] rejects an unknown code instead). Omitted from the
+    /// JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Which source decided each label.
@@ -696,6 +701,7 @@ impl Engine {
                 kind: cls.kind_source,
                 category: cls.category_source,
             },
+            warnings: Vec::new(),
         }
     }
 

@@ -79,14 +79,56 @@ fn with_id(id: &serde_json::Value, body: &impl serde::Serialize) -> String {
     format!("{{\"id\":{id},{}", &body[1..])
 }
 
+/// A line without its UTF-8 byte-order mark (editors on Windows write one before line 1).
+pub fn strip_bom(line: &str) -> &str {
+    line.strip_prefix('\u{feff}').unwrap_or(line)
+}
+
+/// The `id` of a line that is JSON but not a valid message (`{"id": 5, "text": 3}`), so that
+/// its error line still names it; null when there is none.
+fn id_of(line: &str) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(line)
+        .ok()
+        .and_then(|v| v.get("id").cloned())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Which group code to triage a line with: a blank code is none; a code the divisions do not
+/// hold is dropped with a warning (the message is still triaged, from its text alone); a code
+/// that is not the 12-digit NBS form is used if known, with a warning.
+pub fn group_for<'a>(
+    engine: &Engine,
+    code: Option<&'a str>,
+    warnings: &mut Vec<String>,
+) -> Option<&'a str> {
+    let code = code.filter(|c| !c.trim().is_empty())?;
+    let Some(id) = engine.gazetteer().find_code(code) else {
+        warnings.push(format!(
+            "group_division {code:?} is not a known division code; triaged without a group"
+        ));
+        return None;
+    };
+    let twelve = code.trim().len() == 12 && code.trim().bytes().all(|b| b.is_ascii_digit());
+    if !twelve {
+        let g = engine.gazetteer();
+        warnings.push(format!(
+            "group_division {code:?} is not a 12-digit NBS code; read as {} ({})",
+            g.name(id),
+            g.code(id)
+        ));
+    }
+    Some(code)
+}
+
 /// Parses one input line and triages it.
 pub fn process_line(engine: &Engine, line: &str, lineno: usize) -> LineOutcome {
+    let line = strip_bom(line);
     let msg: InputMessage = match serde_json::from_str(line) {
         Ok(m) => m,
         Err(e) => {
             return LineOutcome::Err {
                 line: lineno,
-                id: serde_json::Value::Null,
+                id: id_of(line),
                 error: Error::InvalidInput(format!("line is not a JSON message object: {e}")),
             }
         }
@@ -98,8 +140,13 @@ pub fn process_line(engine: &Engine, line: &str, lineno: usize) -> LineOutcome {
             error: Error::InvalidInput("missing \"text\"".into()),
         };
     };
-    match engine.triage(text, msg.group_division.as_deref()) {
-        Ok(t) => LineOutcome::Ok(msg.id, Box::new(t)),
+    let mut warnings = Vec::new();
+    let group = group_for(engine, msg.group_division.as_deref(), &mut warnings);
+    match engine.triage(text, group) {
+        Ok(mut t) => {
+            t.warnings = warnings;
+            LineOutcome::Ok(msg.id, Box::new(t))
+        }
         Err(error) => LineOutcome::Err {
             line: lineno,
             id: msg.id,
@@ -237,6 +284,7 @@ pub fn report_lines_from(
         .collect();
     let parse = |&(n, l): &(usize, &[u8])| -> Result<Report, RejectedLine> {
         let reject = |error: Error| RejectedLine { line: n, error };
+        let l = l.strip_prefix("\u{feff}".as_bytes()).unwrap_or(l);
         let v: serde_json::Value = serde_json::from_slice(l).map_err(|e| {
             reject(Error::InvalidInput(format!(
                 "line is not a JSON report object: {e}"
@@ -254,7 +302,9 @@ pub fn report_lines_from(
             None => body.to_string(),
         };
         let group = v["group_division"].as_str().map(str::to_string);
-        let t = engine.triage(&full, group.as_deref()).map_err(reject)?;
+        let t = engine
+            .triage(&full, group_for(engine, group.as_deref(), &mut Vec::new()))
+            .map_err(reject)?;
         let time = match &v["time"] {
             serde_json::Value::String(s) => parse_time(s).ok_or_else(|| {
                 reject(Error::InvalidInput(format!(

@@ -287,6 +287,17 @@ impl TextModel {
                 "hash_bits must be 10..=24 and max_char_ngram 1..=4".into(),
             ));
         }
+        if !(settings.c.is_finite() && settings.c > 0.0) {
+            return Err(Error::InvalidInput(format!(
+                "the SVM constant C must be a finite number above 0, not {}",
+                settings.c
+            )));
+        }
+        // The same examples in any order train the same model: coordinate descent visits them
+        // in an order drawn from the seed, so they are put in a canonical order first.
+        let mut sorted = examples.to_vec();
+        sorted.sort_unstable();
+        let examples = &sorted[..];
         let mut labels: Vec<String> = examples.iter().map(|e| e.1.clone()).collect();
         labels.sort();
         labels.dedup();
