@@ -8,3 +8,5 @@ cargo test --release
 cargo bench --no-run -p suqiu-benches
 if [ -x scripts/test-c.sh ]; then scripts/test-c.sh; fi
 if [ -x scripts/test-python.sh ]; then scripts/test-python.sh; fi
+# Every example of README.md and docs/ (needs the wheel built by test-python.sh).
+scripts/test-docs.sh

@@ -10,10 +10,14 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install -q --upgrade pip
-"$venv/bin/pip" install -q "maturin>=1.5,<2" "pytest>=7" "pandas" "numpy" "scikit-learn>=1.6" "mypy>=1.18" "typing_extensions>=4.15"
+"$venv/bin/pip" install -q "maturin>=1.5,<2"
 rm -rf "$root/target/wheels"
 (cd python && "$venv/bin/maturin" build --release -o "$root/target/wheels")
-"$venv/bin/pip" install -q --force-reinstall --no-deps "$root"/target/wheels/suqiu-*.whl
+# The wheel with its declared dependencies and the test extra (pytest, pandas, scikit-learn,
+# mypy): what python/pyproject.toml declares is what the tests get.
+wheel=$(ls "$root"/target/wheels/suqiu-*.whl)
+"$venv/bin/pip" install -q "$wheel[test]"
+"$venv/bin/pip" install -q --force-reinstall --no-deps "$wheel"
 # Run from a neutral directory so that `import suqiu` finds the installed wheel.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

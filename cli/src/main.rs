@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod evaluate_triage;
+mod progress;
 
 const USAGE: &str = "usage:
   suqiu triage [--profile DIR] [--divisions CSV] [--threads N] [--lexicon-only | --model-weight W] [INPUT | -]
@@ -552,7 +553,10 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
         None => Vec::new(),
     };
     let started = std::time::Instant::now();
-    let mut model = TextModel::train(&data, &dev, &st)?;
+    let spinner = progress::spinner(&format!("training on {} messages", data.len()));
+    let trained = TextModel::train(&data, &dev, &st);
+    spinner.finish_and_clear();
+    let mut model = trained?;
     if let Some(t) = temperature {
         model.set_temperature(t);
     }
@@ -744,7 +748,9 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
         f64::INFINITY,
         f64::INFINITY,
     );
+    let rounds = progress::count(5, "bench rounds");
     for _ in 0..5 {
+        rounds.inc(1);
         jieba_s = jieba_s.min(time_per_call(0.3, || {
             for t in &texts {
                 std::hint::black_box(jieba.cut(t, false));
@@ -769,6 +775,7 @@ fn bench(args: &[String]) -> Result<bool, Fatal> {
             }
         }));
     }
+    rounds.finish_and_clear();
     // Stage by stage, through the public stage APIs, on the same texts (one round each).
     let mut norm = suqiu::normalize::Normalized::default();
     let mut tokens = Vec::new();
@@ -924,11 +931,17 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
     // The error line of each rejected report, printed (as `triage` prints them) before the
     // issues: after the state is saved, like everything on standard output.
     let mut errors: Vec<String> = Vec::new();
+    let total = match c.positional.first().map(String::as_str) {
+        Some("-") | None => None,
+        Some(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+    };
+    let progress = progress::bytes(total, "aggregating");
     read_chunks(input, budget, None, |piece| {
         match piece {
             Piece::Lines { data, first } => {
+                progress.inc(data.len() as u64 + 1);
                 let run = in_pool(&pool, c.threads, |t| {
-                    suqiu::jsonl::aggregate_lines_from(&engine, &mut agg, data, first, t)
+                    aggregate_chunk(&engine, &mut agg, data, first, t)
                 });
                 for r in &run.rejected {
                     let text = data.split(|&b| b == b'\n').nth(r.line - first);
@@ -940,12 +953,14 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
                 rejected += run.rejected.len();
             }
             Piece::TooLong { line, bytes } => {
+                progress.inc(bytes as u64);
                 errors.push(error_line(line, None, &too_long(bytes, budget)));
                 rejected += 1;
             }
         }
         Ok(())
     })?;
+    progress.finish_and_clear();
     let saved = match &save {
         Some(p) => agg.save_to_path(&engine, std::path::Path::new(p)).map_err(|e| {
             Failure::Save(format!("cannot save the state: {e}; {p} holds the previous state or the whole new one, never a part"))
@@ -978,6 +993,47 @@ fn aggregate(args: &[String]) -> Result<bool, Failure> {
     saved?;
     printed?;
     Ok(rejected == 0)
+}
+
+/// Triages one chunk of report lines and feeds them to the aggregator, as
+/// [`suqiu::jsonl::aggregate_lines_from`] does, except that a report without a time (no `time`
+/// field, or one that is not a string or a number) takes its arrival time: the moment its
+/// chunk was read. Without that it would be dated 1970 and close at once.
+fn aggregate_chunk(
+    engine: &suqiu::Engine,
+    agg: &mut suqiu::aggregate::Aggregator,
+    data: &[u8],
+    first: usize,
+    threads: Option<usize>,
+) -> suqiu::jsonl::AggregateRun {
+    let arrived = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (mut reports, rejected) = suqiu::jsonl::report_lines_from(engine, data, first, threads);
+    let mut moved = false;
+    for r in reports.iter_mut().filter(|r| r.time == 0) {
+        r.time = arrived;
+        moved = true;
+    }
+    if moved {
+        reports.sort_by_key(|r| r.time); // stable: the input order among equal times
+    }
+    let accepted = reports.len();
+    let started = std::time::Instant::now();
+    let mut duplicates = 0;
+    for r in reports {
+        if agg.is_open_member(&r.id) {
+            duplicates += 1;
+            continue;
+        }
+        agg.add(engine, r);
+    }
+    suqiu::jsonl::AggregateRun {
+        rejected,
+        reports: accepted,
+        duplicates,
+        aggregator_seconds: started.elapsed().as_secs_f64(),
+    }
 }
 
 /// The JSON error line of a rejected line, as `triage` writes it: `{"line", "id", "error",

@@ -253,3 +253,17 @@ fn aggregate_reports_a_bad_line_as_a_json_line_on_standard_output() {
         stderr(&out)
     );
 }
+
+#[test]
+fn aggregate_dates_a_report_without_a_time_by_its_arrival() {
+    let out = suqiu(
+        &["aggregate", "-"],
+        "{\"id\": \"x\", \"text\": \"小区门口的路灯坏了一个多月\"}\n".as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows = lines(&out);
+    let seen = rows[0]["first_seen"].as_str().unwrap();
+    assert!(!seen.starts_with("1970"), "not the epoch: {seen}");
+    let year: i32 = seen[..4].parse().unwrap();
+    assert!(year >= 2026, "{seen}");
+}

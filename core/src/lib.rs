@@ -40,3 +40,27 @@ pub use engine::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use jurisdiction::Level;
+
+/// The Rust examples of the README and of `docs/`, run as doc tests so that they cannot drift
+/// from the code (the other languages' examples run in `scripts/test-docs.sh`).
+#[cfg(doctest)]
+pub mod doc_examples {
+    #[doc = include_str!("../../README.md")]
+    pub struct Readme;
+    #[doc = include_str!("../../docs/cli.md")]
+    pub struct Cli;
+    #[doc = include_str!("../../docs/how-it-decides.md")]
+    pub struct HowItDecides;
+    #[doc = include_str!("../../docs/annotation.md")]
+    pub struct Annotation;
+    #[doc = include_str!("../../docs/classifier.md")]
+    pub struct Classifier;
+    #[doc = include_str!("../../docs/aggregation.md")]
+    pub struct Aggregation;
+    #[doc = include_str!("../../docs/places.md")]
+    pub struct Places;
+    #[doc = include_str!("../../docs/performance.md")]
+    pub struct Performance;
+    #[doc = include_str!("../../docs/limits-and-errors.md")]
+    pub struct LimitsAndErrors;
+}

@@ -105,11 +105,21 @@ struct Division {
 
 #[pymethods]
 impl Division {
-    fn __repr__(&self) -> String {
-        format!(
-            "Division(code={:?}, name={:?}, level={:?})",
-            self.code, self.name, self.level
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Division(code={}, name={}, level={})",
+            py_repr(py, Some(&self.code))?,
+            py_repr(py, Some(&self.name))?,
+            py_repr(py, Some(&self.level))?
+        ))
+    }
+}
+
+/// Python's own repr of an optional str: `'roads'` or `None` (not Rust's `Some("roads")`).
+fn py_repr(py: Python<'_>, s: Option<&str>) -> PyResult<String> {
+    match s {
+        None => Ok("None".into()),
+        Some(s) => Ok(pyo3::types::PyString::new(py, s).repr()?.to_string()),
     }
 }
 
@@ -133,11 +143,13 @@ struct Route {
 
 #[pymethods]
 impl Route {
-    fn __repr__(&self) -> String {
-        format!(
-            "Route(level={:?}, handler={:?}, supervisor={:?})",
-            self.level, self.handler, self.supervisor
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Route(level={}, handler={}, supervisor={})",
+            py_repr(py, Some(&self.level))?,
+            py_repr(py, Some(&self.handler))?,
+            py_repr(py, Some(&self.supervisor))?
+        ))
     }
 }
 
@@ -222,14 +234,18 @@ impl Triage {
         let json = suqiu::jsonl::triage_json(&serde_json::Value::Null, &self.inner);
         json_to_py(py, &serde_json::from_str(&json).unwrap_or_default())
     }
-    fn __repr__(&self) -> String {
-        format!(
-            "Triage(kind={:?}, category={:?}, division={:?}, needs_review={})",
-            self.inner.kind.as_str(),
-            self.inner.category,
-            self.inner.division.as_ref().map(|d| d.code.clone()),
-            self.inner.needs_review
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Triage(kind={}, category={}, division={}, needs_review={})",
+            py_repr(py, Some(self.inner.kind.as_str()))?,
+            py_repr(py, self.inner.category.as_deref())?,
+            py_repr(py, self.inner.division.as_ref().map(|d| d.code.as_str()))?,
+            if self.inner.needs_review {
+                "True"
+            } else {
+                "False"
+            }
+        ))
     }
 }
 

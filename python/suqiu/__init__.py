@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Iterable, List, Optional, Sequence
 
 from . import _suqiu
@@ -42,6 +43,14 @@ __all__ = [
     "ModelLoadError",
     "SuqiuIOError",
 ]
+
+
+# The default of triage_frame's group column: "group_division" when the frame has it.
+class _Default(str):
+    """The default of an argument, told apart from the same value given explicitly."""
+
+
+_DEFAULT_GROUP: Any = _Default("group_division")
 
 
 class Engine(_suqiu.Engine):
@@ -78,21 +87,46 @@ class Engine(_suqiu.Engine):
         self,
         frame: Any,
         text: str = "text",
-        group: Optional[str] = "group",
+        group_division: Optional[str] = _DEFAULT_GROUP,
         threads: Optional[int] = None,
+        *,
+        group: Optional[str] = _DEFAULT_GROUP,
     ) -> Any:
-        """Triages a pandas DataFrame's ``text`` column (with ``group`` codes if present).
+        """Triages a pandas DataFrame's ``text`` column, with the ``group_division`` column's
+        NBS codes when the frame has one (needs the ``pandas`` extra: ``pip install
+        suqiu[pandas]``).
 
-        Returns a new DataFrame, one row per input row and same index, with flattened columns:
-        kind, category, division_code, division_name, division_level, route_level, handler,
-        supervisor, misconduct, confidence, needs_review, error.
+        ``text`` and ``group_division`` name the columns; a column named explicitly must exist
+        (``KeyError`` otherwise); ``group_division=None`` ignores group codes. ``group=`` is the
+        former name of ``group_division`` and is deprecated. Returns a new DataFrame, one row
+        per input row and same index, with flattened columns: kind, category, division_code,
+        division_name, division_level, route_level, handler, supervisor, misconduct,
+        confidence, needs_review, error.
         """
         import pandas as pd  # type: ignore[import-untyped]
 
+        if group is not _DEFAULT_GROUP:
+            warnings.warn(
+                "triage_frame(group=...) is deprecated; use group_division=...",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            if group_division is not _DEFAULT_GROUP:
+                raise TypeError("give group_division or group, not both")
+            group_division = group
+        if text not in frame.columns:
+            raise KeyError(f"the frame has no text column {text!r} (columns: {list(frame.columns)})")
+        column: Optional[str]
+        if group_division is _DEFAULT_GROUP:
+            column = "group_division" if "group_division" in frame.columns else None
+        else:
+            column = group_division
+            if column is not None and column not in frame.columns:
+                raise KeyError(f"the frame has no group column {column!r} (columns: {list(frame.columns)})")
         texts = frame[text].tolist()
         groups = None
-        if group is not None and group in frame.columns:
-            groups = [None if (g is None or (isinstance(g, float) and g != g)) else str(g) for g in frame[group].tolist()]
+        if column is not None:
+            groups = [None if (g is None or (isinstance(g, float) and g != g)) else str(g) for g in frame[column].tolist()]
         results = self.triage_batch(texts, group_divisions=groups, threads=threads, on_error="return")
         rows: List[dict] = []
         for r in results:
@@ -131,7 +165,16 @@ except ImportError:  # pragma: no cover - exercised only without scikit-learn
         pass
 
     class _Mixin:  # type: ignore[no-redef]
-        pass
+        """What scikit-learn's ClassifierMixin gives, for use without scikit-learn."""
+
+        def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+            """Mean accuracy of ``predict(X)`` against ``y`` (weighted by ``sample_weight``)."""
+            predicted = list(self.predict(X))  # type: ignore[attr-defined]
+            gold = list(y)
+            weights = [1.0] * len(gold) if sample_weight is None else [float(w) for w in sample_weight]
+            total = sum(weights)
+            right = sum(w for p, g, w in zip(predicted, gold, weights) if p == g)
+            return right / total if total else 0.0
 
 
 def _as_texts(X: Any) -> List[str]:

@@ -130,14 +130,51 @@ def test_engine_pickles_by_recreation(engine):
 def test_triage_frame(engine):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(
-        {"text": ["路灯坏了", "", "村主任吃拿卡要"], "group": ["430202001012", None, "430224109203"]},
+        {"text": ["路灯坏了", "", "村主任吃拿卡要"], "group_division": ["430202001012", None, "430224109203"]},
         index=[10, 20, 30],
     )
-    out = engine.triage_frame(frame, text="text", group="group")
+    out = engine.triage_frame(frame)
     assert list(out.index) == [10, 20, 30]
     assert out.loc[10, "handler"] == "荷塘区城管局"
     assert out.loc[20, "error"] is not None and out.loc[20, "kind"] is None or pd.isna(out.loc[20, "kind"])
     assert out.loc[30, "kind"] == "misconduct" and out.loc[30, "route_level"] == "township"
+
+
+def test_triage_frame_reads_the_example_file_with_every_division(engine):
+    pd = pytest.importorskip("pandas")
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    frame = pd.read_json(root / "examples" / "messages.jsonl", lines=True, dtype={"group_division": str})
+    out = engine.triage_frame(frame)
+    expected = [engine.triage(t, group_division=g) for t, g in zip(frame["text"], frame["group_division"])]
+    got = [None if pd.isna(c) else c for c in out["division_code"]]
+    assert got == [r.division.code if r.division else None for r in expected]
+    assert sum(c is not None for c in got) >= 6, "the group codes are used"
+
+
+def test_triage_frame_group_is_deprecated_and_missing_columns_are_errors(engine):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"text": ["路灯坏了"], "grp": ["430202001012"]})
+    with pytest.warns(DeprecationWarning, match="group_division"):
+        out = engine.triage_frame(frame, group="grp")
+    assert out.loc[0, "handler"] == "荷塘区城管局"
+    assert engine.triage_frame(frame, group_division="grp").loc[0, "handler"] == "荷塘区城管局"
+    with pytest.raises(KeyError, match="no group column 'group'"):
+        engine.triage_frame(frame, group_division="group")
+    with pytest.raises(KeyError, match="no text column 'body'"):
+        engine.triage_frame(frame, text="body")
+    # Without a group_division column and without naming one, messages are triaged alone.
+    assert engine.triage_frame(frame).loc[0, "kind"] == "grievance"
+
+
+def test_reprs_are_python_reprs(engine):
+    r = engine.triage("路面坑洼不平，晚上连个路灯都没有", group_division="430202001012")
+    assert repr(r) == "Triage(kind='grievance', category='roads_transport', division='430202001012', needs_review=False)"
+    assert repr(r.division) == "Division(code='430202001012', name='野鸭冲社区', level='village')"
+    assert repr(r.route).startswith("Route(level='county', handler='荷塘区城管局'")
+    other = engine.triage("你好")
+    assert "category=None" in repr(other) and "division=None" in repr(other)
 
 
 def test_aggregate_folds_reports_of_one_problem(engine):
