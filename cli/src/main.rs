@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod evaluate_audit;
 mod evaluate_triage;
 
 const USAGE: &str = "usage:
@@ -17,6 +18,8 @@ const USAGE: &str = "usage:
   suqiu evaluate --model MODEL --input TEST.jsonl
   suqiu evaluate-triage --labels corpus/triage_labels.jsonl [--data ../shared/data] [--split test|train|all] [--json]
   suqiu bench --input MESSAGES.jsonl [--input MORE.jsonl] [--divisions CSV] [--threads N]
+  suqiu audit [--summary] [--profile DIR] [--divisions CSV] [--threads N] [INPUT | -]
+  suqiu evaluate-audit --labels corpus/audit_labels.jsonl [--data ../shared/data] [--split test|train|all] [--json]
   suqiu aggregate [--window DAYS] [--profile DIR] [--divisions CSV] [--threads N] [--save STATE] [--restore STATE] INPUT.jsonl
   suqiu --version";
 
@@ -71,7 +74,9 @@ fn parse_common(args: &[String]) -> Result<Common, Fatal> {
                     .parse()
                     .ok()
                     .filter(|w: &f32| (0.0..=1.0).contains(w))
-                    .ok_or_else(|| Fatal(format!("--model-weight {v:?} is not a number in 0..1")))?;
+                    .ok_or_else(|| {
+                        Fatal(format!("--model-weight {v:?} is not a number in 0..1"))
+                    })?;
                 c.model_weight = Some(w);
             }
             "-" => c.positional.push(a.clone()),
@@ -145,6 +150,50 @@ fn triage(args: &[String]) -> Result<bool, Fatal> {
             writeln!(out, "{}", outcome.to_json())?;
         }
         lineno += n;
+    }
+    out.flush()?;
+    Ok(all_ok)
+}
+
+/// `suqiu audit`: reads the whole input as one run (template detection compares the replies
+/// with each other), prints one JSON line per non-blank input line, in order, or with
+/// `--summary` the rejected lines on stderr and one line per replying unit.
+fn audit(args: &[String]) -> Result<bool, Fatal> {
+    let summary = args.iter().any(|a| a == "--summary");
+    let rest: Vec<String> = args.iter().filter(|a| *a != "--summary").cloned().collect();
+    let c = parse_common(&rest)?;
+    let mut input = open_input(&c)?;
+    let engine = build_engine(&c)?;
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(&mut input, &mut data)
+        .map_err(|e| Fatal(format!("reading input: {e}")))?;
+    let started = std::time::Instant::now();
+    let outcomes = suqiu::jsonl::audit_lines(&engine, &data, c.threads);
+    let seconds = started.elapsed().as_secs_f64();
+    let all_ok = outcomes.iter().all(|o| !o.is_err());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if summary {
+        for o in outcomes.iter().filter(|o| o.is_err()) {
+            eprintln!("suqiu: {}", o.to_json());
+        }
+        let audits = outcomes.iter().filter_map(|o| match o {
+            suqiu::jsonl::AuditOutcome::Ok(_, a) => Some(&**a),
+            _ => None,
+        });
+        for row in suqiu::audit::summarize(audits) {
+            writeln!(out, "{}", row.to_json())?;
+        }
+        eprintln!(
+            "suqiu: {} replies audited in {:.3} s ({:.0}/s)",
+            outcomes.len(),
+            seconds,
+            outcomes.len() as f64 / seconds.max(1e-9)
+        );
+    } else {
+        for o in &outcomes {
+            writeln!(out, "{}", o.to_json())?;
+        }
     }
     out.flush()?;
     Ok(all_ok)
@@ -229,7 +278,9 @@ fn train(args: &[String]) -> Result<bool, Fatal> {
                     v.parse::<f32>()
                         .ok()
                         .filter(|t| t.is_finite() && *t > 0.0 && *t <= 1000.0)
-                        .ok_or_else(|| Fatal(format!("--temperature {v:?} is not a number in (0, 1000]")))?,
+                        .ok_or_else(|| {
+                            Fatal(format!("--temperature {v:?} is not a number in (0, 1000]"))
+                        })?,
                 );
             }
             _ => return Err(Fatal(format!("unknown argument {a}\n{USAGE}"))),
@@ -629,6 +680,8 @@ fn main() -> ExitCode {
         Some("aggregate") => aggregate(&args[1..]),
         Some("evaluate") => evaluate(&args[1..]),
         Some("evaluate-triage") => evaluate_triage::run(&args[1..]).map_err(Fatal),
+        Some("audit") => audit(&args[1..]),
+        Some("evaluate-audit") => evaluate_audit::run(&args[1..]).map_err(Fatal),
         Some("--version") | Some("-V") => {
             println!("suqiu {}", env!("CARGO_PKG_VERSION"));
             Ok(true)
