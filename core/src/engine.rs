@@ -192,27 +192,29 @@ impl EngineBuilder {
             }
         };
         let category_model = load_from_profile(self.category_model.clone(), "category.model")?;
-        let misconduct_model =
-            match load_from_profile(self.misconduct_model.clone(), "misconduct.model")? {
-                None => None,
-                Some(m) => {
-                    let labels = m.labels();
-                    let yes = labels.iter().position(|l| l == "yes");
-                    match yes {
-                        Some(i) if labels.len() == 2 && labels.iter().any(|l| l == "no") => {
-                            Some((m, i))
-                        }
-                        _ => {
-                            return Err(Error::file(
-                                ErrorKind::Model,
-                                "<misconduct model>",
-                                None,
-                                "a misconduct model has exactly the labels \"no\" and \"yes\"",
-                            ))
-                        }
+        let misconduct_model = match load_from_profile(
+            self.misconduct_model.clone(),
+            "misconduct.model",
+        )? {
+            None => None,
+            Some(m) => {
+                let labels = m.labels();
+                let yes = labels.iter().position(|l| l == "yes");
+                match yes {
+                    Some(i) if labels.len() == 2 && labels.iter().any(|l| l == "no") => {
+                        Some((m, i))
+                    }
+                    _ => {
+                        return Err(Error::file(
+                            ErrorKind::Model,
+                            "<misconduct model>",
+                            None,
+                            "a misconduct model has exactly the labels \"no\" and \"yes\"",
+                        ))
                     }
                 }
-            };
+            }
+        };
         let kind_model = match load_from_profile(self.kind_model.clone(), "kind.model")? {
             None => None,
             Some(m) => {
@@ -501,8 +503,7 @@ impl Engine {
             let w = self.model_weight;
             let p = (1.0 - w) * lexicon + w * s.model_scores[*yes];
             // A misconduct report always carries the flag.
-            cls.misconduct =
-                p >= classify::MISCONDUCT_FLAG_THRESHOLD || cls.kind == Kind::Misconduct;
+            cls.misconduct = p >= classify::MISCONDUCT_FLAG_THRESHOLD || cls.kind == Kind::Misconduct;
             let lexicon_evidence = cls
                 .hits
                 .iter()
