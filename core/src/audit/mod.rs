@@ -161,6 +161,10 @@ pub struct TemplateSettings {
     pub min_similar: u32,
     /// Estimated Jaccard of character 3-grams that counts as near-identical.
     pub jaccard: f32,
+    /// A reply with no facts checked and no action, at most this many content characters,
+    /// that only acknowledges, forwards, promises or postpones is also `template`: generic
+    /// wording that fits any message, even when the batch holds no copy of it.
+    pub generic_max_chars: u32,
 }
 
 /// Thresholds of the flags and the verdict (`[verdict]`); see the module documentation.
@@ -169,6 +173,9 @@ pub struct TemplateSettings {
 pub struct VerdictSettings {
     /// Fewer content characters than this is no content.
     pub min_content_chars: u32,
+    /// At most this many content characters and no facts checked or action: too thin to be
+    /// an answer (perfunctory).
+    pub thin_max_chars: u32,
     /// Most content characters of a reply that only forwards.
     pub referral_max_chars: u32,
     /// Most content characters of a bare denial.
@@ -494,6 +501,7 @@ pub struct Audit {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Features {
     ack: bool,
+    pending: bool,
     details: bool,
     referral: bool,
     patience: bool,
@@ -679,7 +687,16 @@ impl crate::Engine {
         };
         let t0 = time(input.time, "time")?;
         let t1 = time(input.reply_time, "reply_time")?;
-        let triage = self.triage(input.text, input.group_division)?;
+        // A route needs a division: find it first (place names only, cheap) and triage the
+        // message only when there is one. Same division as triage's own, so the same route.
+        let route = if input.text.trim().is_empty() {
+            return Err(Error::InvalidInput("text is empty".into()));
+        } else {
+            match self.locate(input.text, input.group_division)? {
+                (Some(_), _) => self.triage(input.text, input.group_division)?.route,
+                (None, _) => None,
+            }
+        };
         let auditor = &self.profile().auditor;
         let mut a = auditor.examine(self.normalizer(), input.text, input.reply);
         let settings = &auditor.settings;
@@ -692,7 +709,7 @@ impl crate::Engine {
             };
             a.features.overdue = late;
         }
-        a.route = triage.route;
+        a.route = route;
         a.unit_matches_route = match (&a.unit, &a.route) {
             (Some(u), Some(r)) => Some(same_unit(u, &r.handler)),
             _ => None,
@@ -784,20 +801,24 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
     let v = &auditor.settings.verdict;
     let f = &a.features;
     let content = a.content_chars;
-    let elements = [f.facts, f.action, f.date, f.rule, f.contact]
-        .iter()
-        .filter(|&&x| x)
-        .count();
     let mut flags = Vec::new();
-    let ack_only = content < v.min_content_chars && elements == 0 && !f.referral && !f.duty;
-    let referred = (f.referral || f.patience)
-        && !f.facts
-        && !f.action
+    let result = f.facts || f.action;
+    let ack_only = content < v.min_content_chars
+        && !result
+        && !f.date
+        && !f.referral
+        && !f.pending
+        && !f.duty;
+    let referred = (f.referral || f.patience || f.pending)
+        && !result
         && !ack_only
         && content <= v.referral_max_chars;
     let deferred = f.deferral && !f.date && content <= v.deferral_max_chars;
     let denied = f.denial && !f.facts && content <= v.denial_max_chars;
     let duty = f.duty && !f.redirect && !f.contact;
+    let generic = !result
+        && content <= auditor.settings.template.generic_max_chars
+        && (ack_only || referred || f.deferral || f.pending || content <= v.thin_max_chars);
     let off_topic = content >= v.off_topic_min_chars
         && f.shared_salient <= v.off_topic_max_shared
         && !f.referral
@@ -808,7 +829,7 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
         (deferred, Flag::DeferredWithoutDate),
         (denied, Flag::DeniedWithoutFacts),
         (duty, Flag::NotOurDuty),
-        (template, Flag::Template),
+        (template || generic, Flag::Template),
         (off_topic, Flag::OffTopic),
         (f.overdue, Flag::Overdue),
     ] {
@@ -821,7 +842,8 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
     } else if ack_only
         || referred
         || (f.details && !f.action)
-        || (template && elements < 2)
+        || (template && !result)
+        || (content <= v.thin_max_chars && !result)
         || content < v.min_content_chars
     {
         Verdict::Perfunctory
@@ -848,14 +870,26 @@ impl Auditor {
         let mut f = Features::default();
         let mut elements = Vec::new();
         let mut cues = Vec::new();
+        // Facts and actions in the clause of a referral or a promise (已转交…核实、办复; 将尽快
+        //调查处理) are the recipient's task, not a result: they do not count.
+        let mut task_until = 0usize;
         for m in self.cues.find_iter(t) {
             let cue = self.cue_of[m.pattern().as_usize()];
+            if matches!(cue, Cue::Referral | Cue::Patience | Cue::Pending) {
+                let clause_end = t[m.end()..]
+                    .find(['.', ';', '!', '?', '。'])
+                    .map_or(t.len(), |k| m.end() + k);
+                task_until = task_until.max(clause_end);
+            } else if matches!(cue, Cue::Facts | Cue::Action) && m.start() < task_until {
+                cues.push(span(m.start(), m.end(), "task"));
+                continue;
+            }
             match cue {
                 Cue::Ack => f.ack = true,
                 Cue::Details => f.details = true,
                 Cue::Patience => f.patience = true,
                 Cue::Referral => f.referral = true,
-                Cue::Pending => {}
+                Cue::Pending => f.pending = true,
                 Cue::Deferral => f.deferral = true,
                 Cue::Denial => f.denial = true,
                 Cue::Duty => f.duty = true,
