@@ -838,12 +838,8 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
     let content = a.content_chars;
     let mut flags = Vec::new();
     let result = f.facts || f.action;
-    let ack_only = content < v.min_content_chars
-        && !result
-        && !f.date
-        && !f.referral
-        && !f.pending
-        && !f.duty;
+    let ack_only =
+        content < v.min_content_chars && !result && !f.date && !f.referral && !f.pending && !f.duty;
     let referred = (f.referral || f.patience || f.pending)
         && !result
         && !ack_only
@@ -1104,8 +1100,7 @@ impl Auditor {
         }
         msg_keys.sort_unstable();
         msg_keys.dedup();
-        let mut reply_keys: Vec<u64> =
-            content.windows(2).map(|w| bigram_key(w[0], w[1])).collect();
+        let mut reply_keys: Vec<u64> = content.windows(2).map(|w| bigram_key(w[0], w[1])).collect();
         reply_keys.sort_unstable();
         reply_keys.dedup();
         let (mut i, mut j, mut shared) = (0, 0, 0u32);
