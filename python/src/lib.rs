@@ -424,6 +424,17 @@ impl NativeEngine {
         })
     }
 
+    /// Audits replies (JSON Lines text, as for `suqiu audit`) as one run; returns the JSON
+    /// Lines the C ABI returns (one line per input line, or with `summary` the rejected lines
+    /// then one line per replying unit).
+    #[pyo3(signature = (jsonl, summary=false))]
+    fn _audit_jsonl(&self, py: Python<'_>, jsonl: String, summary: bool) -> PyResult<String> {
+        let engine = self.inner.clone();
+        run(py, move || {
+            suqiu::jsonl::audit_jsonl(&engine, jsonl.as_bytes(), summary, None)
+        })
+    }
+
     /// Name of the profile in use.
     #[getter]
     fn profile_name(&self) -> String {
