@@ -154,7 +154,7 @@ def _executor_engine(profile: _Located, divisions: _Located) -> Engine:
 
 
 def _as_strings(col: Any) -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         return col
@@ -198,7 +198,7 @@ def triage(
         schema = schema.add(name, t, True)
 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
 
         eng = _executor_engine(prof, divs)
         for b in batches:
@@ -277,7 +277,7 @@ def _reports(pdf: Any, cols: Dict[str, Optional[str]]) -> Tuple[List[dict], List
 
     reports, ids = [], []
     n = len(pdf)
-    get = {k: (pdf[c].tolist() if c is not None and c in pdf.columns else [None] * n) for k, c in cols.items()}
+    get: Dict[str, List[Any]] = {k: (pdf[c].tolist() if c is not None and c in pdf.columns else [None] * n) for k, c in cols.items()}
     for i in range(n):
         rep: Dict[str, Any] = {}
         rid = get["id"][i]
@@ -366,7 +366,7 @@ def aggregate(
     def per_group(pdf: Any) -> Any:
         import json
 
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         key = str(pdf["_suqiu_key"].iloc[0]) if len(pdf) else ""
         reports, ids = _reports(pdf, cols)
