@@ -129,13 +129,16 @@ def main():
     out_rows = spark.read.parquet(str(work / "out")).count()
     assert out_rows == n, out_rows
 
-    def rss(_):
-        import os as _os
-        import resource as _r
-
-        yield (_os.getpid(), _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024)
-
-    workers = dict(spark.sparkContext.parallelize(range(8), 8).mapPartitions(rss).collect())
+    # The Python workers (forked from pyspark.daemon) that ran the job, with their peak RSS.
+    workers = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                cmd = open(f"/proc/{d}/cmdline", "rb").read().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"pyspark.daemon" in cmd or b"pyspark/daemon.py" in cmd:
+                workers[int(d)] = vm_hwm_mb(int(d))
     jvm = spark.sparkContext._gateway.proc.pid if getattr(spark.sparkContext._gateway, "proc", None) else None
     jvm_mb = vm_hwm_mb(jvm) if jvm else float("nan")
     spark.stop()
@@ -159,7 +162,7 @@ def main():
         print(f"triage_arrow per-message time / CLI per-message time: {t_arrow / t_cli:.2f}  (target <= 1.2)")
     print(f"Spark local[2] / triage_batch 2 threads (throughput):  {t_batch2 / t_spark:.2f}  (target >= 0.5)")
     print(f"Spark session start: {t_start:.1f} s (not in the end-to-end time)")
-    print(f"peak RSS of each Spark Python worker: " + ", ".join(f"{v:.0f} MB" for v in sorted(workers.values())))
+    print(f"peak RSS of each Spark Python process (daemon and workers): " + ", ".join(f"{v:.0f} MB" for v in sorted(workers.values())))
     print(f"peak RSS of the Spark JVM (driver + local executor, -Xmx2g): {jvm_mb:.0f} MB")
     print(f"peak RSS of this driver process (engine + {n} texts as Python str and Arrow): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     subprocess.run(["rm", "-rf", str(work)])
