@@ -79,6 +79,7 @@ class Engine:
         threads: Optional[int] = None,
         on_error: str = "raise",
     ) -> List[Any]: ...
+    def triage_arrow(self, texts: Any, groups: Optional[Any] = None, threads: Optional[int] = None) -> Any: ...
 
 @final
 class Model:
