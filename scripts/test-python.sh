@@ -11,10 +11,14 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install -q --upgrade pip
 "$venv/bin/pip" install -q "maturin>=1.5,<2"
+# Arrow and Spark (suqiu.spark, python/tests/test_spark.py): pyspark runs on the machine's Java
+# (17+); the tests start a local[2] session themselves. pyarrow and pyspark come with the wheel's
+# test extra below.
+export SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
 rm -rf "$root/target/wheels"
 (cd python && "$venv/bin/maturin" build --release -o "$root/target/wheels")
 # The wheel with its declared dependencies and the test extra (pytest, pandas, scikit-learn,
-# mypy): what python/pyproject.toml declares is what the tests get.
+# mypy, pyarrow, pyspark): what python/pyproject.toml declares is what the tests get.
 wheel=$(ls "$root"/target/wheels/suqiu-*.whl)
 "$venv/bin/pip" install -q "$wheel[test]"
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$wheel"

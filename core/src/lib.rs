@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod audit;
 pub mod classify;
 pub mod error;
 pub mod fuzzing;
@@ -63,4 +64,8 @@ pub mod doc_examples {
     pub struct Performance;
     #[doc = include_str!("../../docs/limits-and-errors.md")]
     pub struct LimitsAndErrors;
+    #[doc = include_str!("../../docs/audit.md")]
+    pub struct Audit;
+    #[doc = include_str!("../../docs/arrow-spark.md")]
+    pub struct ArrowSpark;
 }
