@@ -67,7 +67,12 @@ pub fn replies() -> (Vec<[String; 4]>, String) {
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
             .map(|v| {
                 let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-                [format!("{}\n{}", s("title"), s("text")), s("reply"), s("time"), s("reply_time")]
+                [
+                    format!("{}\n{}", s("title"), s("text")),
+                    s("reply"),
+                    s("time"),
+                    s("reply_time"),
+                ]
             })
             .collect();
         return (rows, "../shared/data/messages/replies.jsonl".into());
@@ -75,7 +80,17 @@ pub fn replies() -> (Vec<[String; 4]>, String) {
     let reply = "您好！经现场核实，您反映的问题属实，已责令相关单位于本月底前整改到位。";
     let rows = read_texts(&root.join("tests/fixtures/messages.jsonl"))
         .into_iter()
-        .map(|t| [t, reply.to_string(), "2024/3/1 9:00:00".into(), "2024/3/9 9:00:00".into()])
+        .map(|t| {
+            [
+                t,
+                reply.to_string(),
+                "2024/3/1 9:00:00".into(),
+                "2024/3/9 9:00:00".into(),
+            ]
+        })
         .collect();
-    (rows, "tests/fixtures/messages.jsonl with one written reply".into())
+    (
+        rows,
+        "tests/fixtures/messages.jsonl with one written reply".into(),
+    )
 }

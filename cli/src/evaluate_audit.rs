@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::io::BufRead;
-use std::path::PathBuf;
 use suqiu::audit::{AuditInput, Flag, Verdict};
 
 pub const HELP: &str = "suqiu evaluate-audit --labels FILE [--data DIR] [--split test|train|all] [--profile DIR] [--json]
@@ -71,38 +70,14 @@ fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-pub fn run(args: &[String]) -> Result<bool, String> {
-    let (mut labels, mut data, mut split, mut profile, mut json) = (
-        None,
-        PathBuf::from("../shared/data"),
-        "test".to_string(),
-        None,
-        false,
+pub fn run(a: &crate::args::EvaluateAuditArgs) -> Result<bool, String> {
+    let (labels, data, split, profile, json) = (
+        a.labels.clone(),
+        a.data.clone(),
+        a.split.clone(),
+        a.profile.clone(),
+        a.json,
     );
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or(format!("{a} needs a value\n{HELP}"))
-        };
-        match a.as_str() {
-            "--labels" => labels = Some(value()?),
-            "--data" => data = PathBuf::from(value()?),
-            "--split" => split = value()?,
-            "--profile" => profile = Some(PathBuf::from(value()?)),
-            "--json" => json = true,
-            "--help" | "-h" => {
-                println!("{HELP}");
-                return Ok(true);
-            }
-            s => return Err(format!("unknown argument {s}\n{HELP}")),
-        }
-    }
-    if !["test", "train", "all"].contains(&split.as_str()) {
-        return Err(format!("--split must be test, train or all\n{HELP}"));
-    }
-    let labels = labels.ok_or(format!("--labels is required\n{HELP}"))?;
     let mut gold: HashMap<String, Gold> = HashMap::new();
     let text = std::fs::read_to_string(&labels).map_err(|e| format!("{labels}: {e}"))?;
     for (n, line) in text.lines().enumerate() {

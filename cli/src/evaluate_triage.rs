@@ -233,48 +233,15 @@ fn score(system: &'static str, engine: &Engine, gold: &[Gold], texts: &[&str]) -
 }
 
 /// Runs the command; `Ok(false)` never happens (a bad corpus is an error).
-pub fn run(args: &[String]) -> Result<bool, String> {
-    let mut blend_weight: Option<f32> = None;
-    let (mut labels, mut data, mut split, mut profile, mut json) = (
-        None,
-        PathBuf::from("../shared/data"),
-        "test".to_string(),
-        None::<PathBuf>,
-        false,
+pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
+    let (labels, data, split, profile, json) = (
+        a.labels.clone(),
+        a.data.clone(),
+        a.split.clone(),
+        a.profile.clone(),
+        a.json,
     );
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{a} needs a value\n{HELP}"))
-        };
-        match a.as_str() {
-            "--labels" => labels = Some(value()?),
-            "--data" => data = PathBuf::from(value()?),
-            "--split" => split = value()?,
-            "--profile" => profile = Some(PathBuf::from(value()?)),
-            "--json" => json = true,
-            "--model-weight" => {
-                let v = value()?;
-                blend_weight = Some(
-                    v.parse()
-                        .ok()
-                        .filter(|w: &f32| (0.0..=1.0).contains(w))
-                        .ok_or_else(|| format!("--model-weight {v:?} is not a number in 0..1"))?,
-                );
-            }
-            "--help" | "-h" => {
-                println!("{HELP}");
-                return Ok(true);
-            }
-            _ => return Err(format!("unknown argument {a}\n{HELP}")),
-        }
-    }
-    if !["test", "train", "all"].contains(&split.as_str()) {
-        return Err(format!("--split must be test, train or all, not {split:?}"));
-    }
-    let labels = labels.ok_or_else(|| format!("--labels is required\n{HELP}"))?;
+    let blend_weight = a.model_weight;
     let gold: Vec<Gold> = read_labels(&labels)?
         .into_iter()
         .filter(|g| split == "all" || split_of(&g.id) == split)

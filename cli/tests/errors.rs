@@ -267,3 +267,113 @@ fn aggregate_dates_a_report_without_a_time_by_its_arrival() {
     let year: i32 = seen[..4].parse().unwrap();
     assert!(year >= 2026, "{seen}");
 }
+
+#[test]
+fn every_command_has_help_and_unknown_commands_and_flags_are_named() {
+    for cmd in [
+        "triage",
+        "locate",
+        "aggregate",
+        "audit",
+        "info",
+        "train",
+        "evaluate",
+        "evaluate-triage",
+        "evaluate-audit",
+        "evaluate-places",
+        "bench",
+        "completions",
+    ] {
+        for flag in ["--help", "-h"] {
+            let out = suqiu(&[cmd, flag], b"");
+            assert_eq!(out.status.code(), Some(0), "{cmd} {flag}");
+            let help = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                help.contains(&format!("Usage: suqiu {cmd}")),
+                "{cmd}: {help}"
+            );
+        }
+    }
+    let help = suqiu(&["train", "--help"], b"");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("[default: 18]") && help.contains("10..=24"),
+        "{help}"
+    );
+    let out = suqiu(&["help"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("aggregate"));
+
+    let out = suqiu(&["triage-all"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unrecognized subcommand 'triage-all'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = suqiu(&["triage", "--fast"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("'--fast'"), "{}", stderr(&out));
+    let out = suqiu(&[], b"");
+    assert_eq!(out.status.code(), Some(2), "no command is a usage error");
+}
+
+#[test]
+fn numeric_flags_are_range_checked() {
+    for args in [
+        &["triage", "--threads", "0"][..],
+        &["triage", "--threads", "257"],
+        &["triage", "--model-weight", "1.5"],
+        &["aggregate", "--window", "0", "-"],
+        &["aggregate", "--window", "nan", "-"],
+        &["train", "--input", TOY, "--output", "x", "--max-ngram", "5"],
+        &[
+            "train",
+            "--input",
+            TOY,
+            "--output",
+            "x",
+            "--temperature",
+            "0",
+        ],
+        &["train", "--input", TOY, "--output", "x", "--seed", "-1"],
+    ] {
+        let out = suqiu(args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("invalid value"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_dash_reads_standard_input_everywhere_and_completions_are_printed() {
+    let toy = std::fs::read(TOY).unwrap();
+    let dir = temp_dir("dash");
+    let model = dir.join("m.model");
+    let out = suqiu(
+        &["train", "--input", "-", "--output", model.to_str().unwrap()],
+        &toy,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = suqiu(
+        &[
+            "evaluate",
+            "--model",
+            model.to_str().unwrap(),
+            "--input",
+            "-",
+        ],
+        &toy,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = suqiu(&["locate", "-"], "茶陵县虎踞镇银湖村\n".as_bytes());
+    assert_eq!(lines(&out)[0]["division"]["name"], "银湖村");
+    let out = suqiu(&["completions", "bash"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let script = String::from_utf8_lossy(&out.stdout);
+    assert!(script.contains("_suqiu") && script.contains("evaluate-places"));
+    std::fs::remove_dir_all(&dir).ok();
+}
