@@ -1,6 +1,7 @@
 """suqiu from Python: triage a file of messages, show a table, train and evaluate a classifier.
 
-Run after the README's install:  python examples/python/quickstart.py
+Run from the root of the clone after `pip install ./python` (README, section Python; numpy comes
+with it, pandas and scikit-learn are optional):  python examples/python/quickstart.py
 """
 
 import json
