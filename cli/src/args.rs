@@ -46,7 +46,7 @@ pub enum Command {
     EvaluateTriage(EvaluateTriageArgs),
     /// Score the reply audit against the labelled replies
     #[command(long_about = crate::evaluate_audit::HELP)]
-    EvaluateAudit(EvaluateAuditArgs),
+    EvaluateAudit(CorpusArgs),
     /// Score place resolution on address cases, level by level
     #[command(long_about = EVALUATE_PLACES_HELP)]
     EvaluatePlaces(EvaluatePlacesArgs),
@@ -156,7 +156,12 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DEV.jsonl")]
     pub dev: Option<String>,
     /// Seed of the coordinate-descent order
-    #[arg(long, value_name = "N", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub seed: u64,
     /// SVM regularization constant C, a finite number > 0
     #[arg(long, value_name = "C", default_value = "2", value_parser = parse_c, allow_negative_numbers = true)]
@@ -185,45 +190,46 @@ pub struct EvaluateArgs {
     pub input: String,
 }
 
+/// A labelled corpus of ids and the data folder its texts come from.
 #[derive(Args, Debug)]
-pub struct EvaluateTriageArgs {
+pub struct CorpusArgs {
     /// The labelled corpus (ids and labels)
     #[arg(long, value_name = "FILE")]
     pub labels: String,
     /// The data folder the texts are read from
     #[arg(long, value_name = "DIR", default_value = "../shared/data")]
     pub data: PathBuf,
-    /// Which part of the corpus to score
+    /// Which part of the corpus to score (test: the held-out 20%)
     #[arg(long, default_value = "test", value_parser = ["test", "train", "all"])]
     pub split: String,
     /// Profile directory [default: the embedded Zhuzhou profile]
     #[arg(long, value_name = "DIR")]
     pub profile: Option<PathBuf>,
-    /// Score the blend at this model weight, 0..=1
-    #[arg(long, value_name = "W", value_parser = parse_model_weight, allow_negative_numbers = true)]
-    pub model_weight: Option<f32>,
     /// Print one JSON line instead of the table
     #[arg(long)]
     pub json: bool,
 }
 
+impl CorpusArgs {
+    /// (labels, data, split, profile, json), as the evaluate commands use them.
+    pub fn parts(&self) -> (String, PathBuf, String, Option<PathBuf>, bool) {
+        (
+            self.labels.clone(),
+            self.data.clone(),
+            self.split.clone(),
+            self.profile.clone(),
+            self.json,
+        )
+    }
+}
+
 #[derive(Args, Debug)]
-pub struct EvaluateAuditArgs {
-    /// The labelled replies (ids and labels)
-    #[arg(long, value_name = "FILE")]
-    pub labels: String,
-    /// The data folder the replies are read from
-    #[arg(long, value_name = "DIR", default_value = "../shared/data")]
-    pub data: PathBuf,
-    /// Which part of the labels to score
-    #[arg(long, default_value = "test", value_parser = ["test", "train", "all"])]
-    pub split: String,
-    /// Profile directory [default: the embedded Zhuzhou profile]
-    #[arg(long, value_name = "DIR")]
-    pub profile: Option<PathBuf>,
-    /// Print one JSON line instead of the table
-    #[arg(long)]
-    pub json: bool,
+pub struct EvaluateTriageArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// Score the blend at this model weight, 0..=1
+    #[arg(long, value_name = "W", value_parser = parse_model_weight, allow_negative_numbers = true)]
+    pub model_weight: Option<f32>,
 }
 
 #[derive(Args, Debug)]

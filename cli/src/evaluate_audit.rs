@@ -70,14 +70,8 @@ fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-pub fn run(a: &crate::args::EvaluateAuditArgs) -> Result<bool, String> {
-    let (labels, data, split, profile, json) = (
-        a.labels.clone(),
-        a.data.clone(),
-        a.split.clone(),
-        a.profile.clone(),
-        a.json,
-    );
+pub fn run(a: &crate::args::CorpusArgs) -> Result<bool, String> {
+    let (labels, data, split, profile, json) = a.parts();
     let mut gold: HashMap<String, Gold> = HashMap::new();
     let text = std::fs::read_to_string(&labels).map_err(|e| format!("{labels}: {e}"))?;
     for (n, line) in text.lines().enumerate() {

@@ -234,13 +234,7 @@ fn score(system: &'static str, engine: &Engine, gold: &[Gold], texts: &[&str]) -
 
 /// Runs the command; `Ok(false)` never happens (a bad corpus is an error).
 pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
-    let (labels, data, split, profile, json) = (
-        a.labels.clone(),
-        a.data.clone(),
-        a.split.clone(),
-        a.profile.clone(),
-        a.json,
-    );
+    let (labels, data, split, profile, json) = a.corpus.parts();
     let blend_weight = a.model_weight;
     let gold: Vec<Gold> = read_labels(&labels)?
         .into_iter()

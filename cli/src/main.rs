@@ -879,22 +879,7 @@ fn aggregate_chunk(
     if moved {
         reports.sort_by_key(|r| r.time); // stable: the input order among equal times
     }
-    let accepted = reports.len();
-    let started = std::time::Instant::now();
-    let mut duplicates = 0;
-    for r in reports {
-        if agg.is_open_member(&r.id) {
-            duplicates += 1;
-            continue;
-        }
-        agg.add(engine, r);
-    }
-    suqiu::jsonl::AggregateRun {
-        rejected,
-        reports: accepted,
-        duplicates,
-        aggregator_seconds: started.elapsed().as_secs_f64(),
-    }
+    suqiu::jsonl::add_reports(engine, agg, reports, rejected)
 }
 
 /// The JSON error line of a rejected line, as `triage` writes it: `{"line", "id", "error",

@@ -239,6 +239,17 @@ pub fn aggregate_lines_from(
     threads: Option<usize>,
 ) -> AggregateRun {
     let (reports, rejected) = report_lines_from(engine, input, first_line, threads);
+    add_reports(engine, agg, reports, rejected)
+}
+
+/// Adds reports (as [`report_lines_from`] returns them, in time order) to the aggregator,
+/// skipping those already members of an open issue (a replay), and says what it did.
+pub fn add_reports(
+    engine: &Engine,
+    agg: &mut crate::aggregate::Aggregator,
+    reports: Vec<crate::aggregate::Report>,
+    rejected: Vec<RejectedLine>,
+) -> AggregateRun {
     let accepted = reports.len();
     let started = std::time::Instant::now();
     let mut duplicates = 0;
