@@ -68,10 +68,9 @@ pub struct Lexicon {
     pub(crate) patterns: Option<Patterns>,
 }
 
-/// Weighted regular expressions with lexicon labels, checked together by one `RegexSet`.
+/// Weighted regular expressions with lexicon labels.
 #[derive(Debug)]
 pub(crate) struct Patterns {
-    pub(crate) set: regex::RegexSet,
     pub(crate) each: Vec<(regex::Regex, Entry)>,
 }
 
@@ -251,12 +250,8 @@ impl Lexicon {
                 .map_err(|e| err(i + 1, format!("bad regex: {e}")))?;
             each.push((re, Entry { cue, weight }));
         }
-        let set = regex::RegexSetBuilder::new(each.iter().map(|(r, _)| r.as_str()))
-            .size_limit(8 << 20)
-            .build()
-            .map_err(|e| err(0, format!("patterns do not compile together: {e}")))?;
         let n = each.len();
-        self.patterns = (n > 0).then_some(Patterns { set, each });
+        self.patterns = (n > 0).then_some(Patterns { each });
         Ok(n)
     }
 

@@ -355,8 +355,10 @@ pub fn classify(
     }
     // The profile's patterns: phrasings a term list cannot hold.
     if let Some(p) = &lexicon.patterns {
-        for i in p.set.matches(text).iter() {
-            let (re, entry) = &p.each[i];
+        // Each expression on its own rather than one RegexSet: a single regex searches with a
+        // literal prefilter (被, 收|拿|要…), so most texts are rejected without a DFA
+        // (callgrind, 1,000 board messages: 154k → 66k instructions per message).
+        for (re, entry) in &p.each {
             let Some(m) = re.find(text) else { continue };
             let label = match entry.cue {
                 Cue::Kind(k) => {
