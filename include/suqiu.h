@@ -219,6 +219,20 @@ enum suqiu_status suqiu_aggregate_jsonl(const struct suqiu_engine *engine,
                                         char **out_jsonl);
 
 /**
+ * Audits replies (JSON Lines as for `suqiu audit`: `id`, `text`, optional `title`, `reply`,
+ * `time`, `reply_time`, optional `group_division`), all lines as one run. With `summary` 0,
+ * `*out_jsonl` receives one line per non-blank input line, in order (an audit, or
+ * `{"line","id","error","error_kind"}`); with `summary` non-zero, the rejected lines first and
+ * then one line per replying unit (`{"unit","replies","poor_share","median_days","p90_days",
+ * "top_flags"}`), most replies first. Free the output with `suqiu_string_free`.
+ */
+enum suqiu_status suqiu_audit_jsonl(const struct suqiu_engine *engine,
+                                    const uint8_t *jsonl,
+                                    size_t jsonl_len,
+                                    int32_t summary,
+                                    char **out_jsonl);
+
+/**
  * Loads and validates a model file written by `suqiu train`.
  */
 enum suqiu_status suqiu_model_load(const char *path, struct suqiu_model **out);

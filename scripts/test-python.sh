@@ -11,6 +11,10 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install -q --upgrade pip
 "$venv/bin/pip" install -q "maturin>=1.5,<2" "pytest>=7" "pandas" "numpy" "scikit-learn>=1.6" "mypy>=1.18" "typing_extensions>=4.15"
+# Arrow and Spark (suqiu.spark, python/tests/test_spark.py): pyspark runs on the machine's Java
+# (17+); the tests start a local[2] session themselves.
+"$venv/bin/pip" install -q "pyarrow>=14" "pyspark>=3.5"
+export SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON="$venv/bin/python" PYSPARK_DRIVER_PYTHON="$venv/bin/python"
 rm -rf "$root/target/wheels"
 (cd python && "$venv/bin/maturin" build --release -o "$root/target/wheels")
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$root"/target/wheels/suqiu-*.whl

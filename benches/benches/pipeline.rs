@@ -107,7 +107,7 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages, aggregator, long_messages, hostile);
+criterion_group!(benches, stages, aggregator, audit, long_messages, hostile);
 criterion_main!(benches);
 
 /// Triage time against message length: a 10 MB message should take about 10× a 1 MB one
@@ -165,6 +165,33 @@ fn aggregator(c: &mut Criterion) {
             },
             criterion::BatchSize::LargeInput,
         )
+    });
+    g.finish();
+}
+
+/// The reply audit on one thread: every reply audited as one batch (triage of the message for
+/// the route, phrase and element finding, MinHash template detection across the batch). The
+/// issue's target is 20,000 replies/s.
+fn audit(c: &mut Criterion) {
+    use suqiu::audit::AuditInput;
+    let engine = Engine::default();
+    let (rows, source) = suqiu_benches::replies();
+    eprintln!("audit corpus: {} replies from {source}", rows.len());
+    let items: Vec<AuditInput<'_>> = rows
+        .iter()
+        .map(|[t, r, a, b]| AuditInput {
+            text: t,
+            reply: r,
+            time: Some(a),
+            reply_time: Some(b),
+            group_division: None,
+        })
+        .collect();
+    let mut g = c.benchmark_group("audit");
+    g.throughput(Throughput::Elements(items.len() as u64));
+    g.sample_size(20);
+    g.bench_function("all_replies_one_thread", |b| {
+        b.iter(|| black_box(engine.audit_batch(&items, Some(1)).expect("audit")))
     });
     g.finish();
 }

@@ -54,3 +54,28 @@ pub fn reports(engine: &suqiu::Engine) -> (Vec<suqiu::aggregate::Report>, String
     let (reports, _) = suqiu::jsonl::report_lines(engine, &input, None);
     (reports, source.into())
 }
+
+/// Replies to audit, as owned `(message, reply, time, reply_time)`, and where they came from:
+/// the 2,816 replies of `../shared/data/messages/replies.jsonl` when they are there, else the
+/// fixture messages each paired with a short reply written for the benchmark.
+pub fn replies() -> (Vec<[String; 4]>, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = root.join("../shared/data/messages/replies.jsonl");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let rows = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|v| {
+                let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+                [format!("{}\n{}", s("title"), s("text")), s("reply"), s("time"), s("reply_time")]
+            })
+            .collect();
+        return (rows, "../shared/data/messages/replies.jsonl".into());
+    }
+    let reply = "您好！经现场核实，您反映的问题属实，已责令相关单位于本月底前整改到位。";
+    let rows = read_texts(&root.join("tests/fixtures/messages.jsonl"))
+        .into_iter()
+        .map(|t| [t, reply.to_string(), "2024/3/1 9:00:00".into(), "2024/3/9 9:00:00".into()])
+        .collect();
+    (rows, "tests/fixtures/messages.jsonl with one written reply".into())
+}

@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod evaluate_audit;
 mod evaluate_triage;
 
 const USAGE: &str = "usage:
@@ -21,6 +22,8 @@ const USAGE: &str = "usage:
   suqiu evaluate --model MODEL --input TEST.jsonl
   suqiu evaluate-triage --labels corpus/triage_labels.jsonl [--data ../shared/data] [--split test|train|all] [--json]
   suqiu bench --input MESSAGES.jsonl [--input MORE.jsonl] [--divisions CSV] [--threads N]
+  suqiu audit [--summary] [--profile DIR] [--divisions CSV] [--threads N] [INPUT | -]
+  suqiu evaluate-audit --labels corpus/audit_labels.jsonl [--data ../shared/data] [--split test|train|all] [--json]
   suqiu aggregate [--window DAYS] [--profile DIR] [--divisions CSV] [--threads N] [--save STATE] [--restore STATE [--force-restore]] [--gold PAIRS.tsv] [INPUT.jsonl | -]
   suqiu --version";
 
@@ -404,6 +407,50 @@ fn triage(args: &[String]) -> Result<bool, Failure> {
         // Everything read so far is out, whether the chunk was full or the input stalled.
         out.flush()
     })?;
+    Ok(all_ok)
+}
+
+/// `suqiu audit`: reads the whole input as one run (template detection compares the replies
+/// with each other), prints one JSON line per non-blank input line, in order, or with
+/// `--summary` the rejected lines on stderr and one line per replying unit.
+fn audit(args: &[String]) -> Result<bool, Fatal> {
+    let summary = args.iter().any(|a| a == "--summary");
+    let rest: Vec<String> = args.iter().filter(|a| *a != "--summary").cloned().collect();
+    let c = parse_common(&rest)?;
+    let mut input = open_input(&c)?;
+    let engine = build_engine(&c)?;
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(&mut input, &mut data)
+        .map_err(|e| Fatal(format!("reading input: {e}")))?;
+    let started = std::time::Instant::now();
+    let outcomes = suqiu::jsonl::audit_lines(&engine, &data, c.threads);
+    let seconds = started.elapsed().as_secs_f64();
+    let all_ok = outcomes.iter().all(|o| !o.is_err());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if summary {
+        for o in outcomes.iter().filter(|o| o.is_err()) {
+            eprintln!("suqiu: {}", o.to_json());
+        }
+        let audits = outcomes.iter().filter_map(|o| match o {
+            suqiu::jsonl::AuditOutcome::Ok(_, a) => Some(&**a),
+            _ => None,
+        });
+        for row in suqiu::audit::summarize(audits) {
+            writeln!(out, "{}", row.to_json())?;
+        }
+        eprintln!(
+            "suqiu: {} replies audited in {:.3} s ({:.0}/s)",
+            outcomes.len(),
+            seconds,
+            outcomes.len() as f64 / seconds.max(1e-9)
+        );
+    } else {
+        for o in &outcomes {
+            writeln!(out, "{}", o.to_json())?;
+        }
+    }
+    out.flush()?;
     Ok(all_ok)
 }
 
@@ -1218,6 +1265,8 @@ fn main() -> ExitCode {
         Some("aggregate") => aggregate(&args[1..]),
         Some("evaluate") => usage(evaluate(&args[1..])),
         Some("evaluate-triage") => usage(evaluate_triage::run(&args[1..]).map_err(Fatal)),
+        Some("audit") => usage(audit(&args[1..])),
+        Some("evaluate-audit") => usage(evaluate_audit::run(&args[1..]).map_err(Fatal)),
         Some("--version") | Some("-V") => {
             println!("suqiu {}", env!("CARGO_PKG_VERSION"));
             Ok(true)

@@ -140,6 +140,7 @@ impl EngineBuilder {
                     "lexicon.tsv",
                     "routing.toml",
                     "aliases.tsv",
+                    "audit.toml",
                 ] {
                     check_file_size(
                         &d.join(f),

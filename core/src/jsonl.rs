@@ -372,3 +372,201 @@ pub fn aggregate_jsonl(
     }
     out
 }
+
+/// One audit input line: `{"id", "text", "title" (optional, put before the text), "reply",
+/// "time", "reply_time", "group_division"}` (times optional).
+#[derive(Debug, Clone, Deserialize)]
+pub struct InputReply {
+    /// Caller's id, echoed back.
+    #[serde(default)]
+    pub id: serde_json::Value,
+    /// The citizen's message.
+    pub text: Option<String>,
+    /// Its title, if separate.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The government's reply.
+    pub reply: Option<String>,
+    /// When the message was posted.
+    #[serde(default)]
+    pub time: Option<String>,
+    /// When the reply was posted.
+    #[serde(default)]
+    pub reply_time: Option<String>,
+    /// NBS code of the posting group's division.
+    #[serde(default)]
+    pub group_division: Option<String>,
+}
+
+/// The outcome of one audit input line.
+#[derive(Debug)]
+pub enum AuditOutcome {
+    /// An audited reply.
+    Ok(serde_json::Value, Box<crate::audit::Audit>),
+    /// A rejected line.
+    Err {
+        /// 1-based line number in the input.
+        line: usize,
+        /// Caller's id if it could be read.
+        id: serde_json::Value,
+        /// The error.
+        error: Error,
+    },
+}
+
+impl AuditOutcome {
+    /// The JSON line (without newline): the audit with `id` first, or the error line.
+    pub fn to_json(&self) -> String {
+        match self {
+            AuditOutcome::Ok(id, a) => {
+                let body = serde_json::to_string(a).unwrap_or_else(|_| "{}".into());
+                let id = serde_json::to_string(id).unwrap_or_else(|_| "null".into());
+                format!("{{\"id\":{id},{}", &body[1..])
+            }
+            AuditOutcome::Err { line, id, error } => serde_json::json!({
+                "line": line,
+                "id": id,
+                "error": error.to_string(),
+                "error_kind": error.kind().as_str(),
+            })
+            .to_string(),
+        }
+    }
+
+    /// True when the line was rejected.
+    pub fn is_err(&self) -> bool {
+        matches!(self, AuditOutcome::Err { .. })
+    }
+}
+
+/// Audits every non-blank line of `input` as one run (so `template` compares the replies with
+/// each other) on `threads` threads; one outcome per such line, in order.
+pub fn audit_lines(engine: &Engine, input: &[u8], threads: Option<usize>) -> Vec<AuditOutcome> {
+    let lines: Vec<(usize, &[u8])> = input
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    // Parse first; the texts of accepted lines are audited as one batch.
+    let mut parsed: Vec<Result<(serde_json::Value, String, InputReply), AuditOutcome>> =
+        Vec::with_capacity(lines.len());
+    for &(n, l) in &lines {
+        let reject = |id: serde_json::Value, error: Error| AuditOutcome::Err { line: n, id, error };
+        let text = match std::str::from_utf8(l) {
+            Ok(t) => t.trim_end_matches('\r'),
+            Err(e) => {
+                parsed.push(Err(reject(
+                    serde_json::Value::Null,
+                    Error::InvalidInput(format!("line is not UTF-8: {e}")),
+                )));
+                continue;
+            }
+        };
+        let m: InputReply = match serde_json::from_str(text) {
+            Ok(m) => m,
+            Err(e) => {
+                parsed.push(Err(reject(
+                    serde_json::Value::Null,
+                    Error::InvalidInput(format!("line is not a JSON reply object: {e}")),
+                )));
+                continue;
+            }
+        };
+        let Some(body) = m.text.as_deref() else {
+            parsed.push(Err(reject(
+                m.id,
+                Error::InvalidInput("missing \"text\"".into()),
+            )));
+            continue;
+        };
+        if m.reply.is_none() {
+            parsed.push(Err(reject(
+                m.id,
+                Error::InvalidInput("missing \"reply\"".into()),
+            )));
+            continue;
+        }
+        let full = match m.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            Some(t) => format!("{t}\n{body}"),
+            None => body.to_string(),
+        };
+        parsed.push(Ok((m.id.clone(), full, m)));
+    }
+    let items: Vec<crate::audit::AuditInput<'_>> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok())
+        .map(|(_, full, m)| crate::audit::AuditInput {
+            text: full,
+            reply: m.reply.as_deref().unwrap_or(""),
+            time: m.time.as_deref(),
+            reply_time: m.reply_time.as_deref(),
+            group_division: m.group_division.as_deref(),
+        })
+        .collect();
+    let mut audits = match engine.audit_batch(&items, threads) {
+        Ok(v) => v.into_iter(),
+        Err(e) => {
+            // Over the batch limit: every line is rejected with the same error.
+            let again = |e: &Error| match e {
+                Error::LimitExceeded {
+                    what,
+                    limit,
+                    actual,
+                } => Error::LimitExceeded {
+                    what,
+                    limit: *limit,
+                    actual: *actual,
+                },
+                other => Error::InvalidInput(other.to_string()),
+            };
+            return lines
+                .iter()
+                .map(|&(n, _)| AuditOutcome::Err {
+                    line: n,
+                    id: serde_json::Value::Null,
+                    error: again(&e),
+                })
+                .collect();
+        }
+    };
+    parsed
+        .into_iter()
+        .zip(lines.iter())
+        .map(|(p, &(n, _))| match p {
+            Err(o) => o,
+            Ok((id, _, _)) => match audits.next().expect("one audit per accepted line") {
+                Ok(a) => AuditOutcome::Ok(id, Box::new(a)),
+                Err(error) => AuditOutcome::Err { line: n, id, error },
+            },
+        })
+        .collect()
+}
+
+/// The whole audit job on JSON Lines, as the C ABI and the Python wheel expose it: one line
+/// per non-blank input line (see [`audit_lines`]), or with `summary` the rejected lines
+/// first and then one [`crate::audit::UnitSummary`] line per replying unit, most replies first.
+pub fn audit_jsonl(engine: &Engine, input: &[u8], summary: bool, threads: Option<usize>) -> String {
+    let outcomes = audit_lines(engine, input, threads);
+    let mut out = String::new();
+    if summary {
+        for o in outcomes.iter().filter(|o| o.is_err()) {
+            out.push_str(&o.to_json());
+            out.push('\n');
+        }
+        let audits = outcomes.iter().filter_map(|o| match o {
+            AuditOutcome::Ok(_, a) => Some(&**a),
+            AuditOutcome::Err { .. } => None,
+        });
+        for row in crate::audit::summarize(audits) {
+            out.push_str(&row.to_json());
+            out.push('\n');
+        }
+    } else {
+        for o in &outcomes {
+            out.push_str(&o.to_json());
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod audit;
 pub mod classify;
 pub mod error;
 pub mod fuzzing;

@@ -512,6 +512,39 @@ pub unsafe extern "C" fn suqiu_aggregate_jsonl(
     })
 }
 
+/// Audits replies (JSON Lines as for `suqiu audit`: `id`, `text`, optional `title`, `reply`,
+/// `time`, `reply_time`, optional `group_division`), all lines as one run. With `summary` 0,
+/// `*out_jsonl` receives one line per non-blank input line, in order (an audit, or
+/// `{"line","id","error","error_kind"}`); with `summary` non-zero, the rejected lines first and
+/// then one line per replying unit (`{"unit","replies","poor_share","median_days","p90_days",
+/// "top_flags"}`), most replies first. Free the output with `suqiu_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn suqiu_audit_jsonl(
+    engine: *const Engine,
+    jsonl: *const u8,
+    jsonl_len: usize,
+    summary: i32,
+    out_jsonl: *mut *mut c_char,
+) -> Status {
+    guard(|| {
+        let (engine, input) = handle_and_input(
+            engine,
+            out_jsonl.is_null(),
+            "engine or out_jsonl is NULL",
+            jsonl,
+            jsonl_len,
+            "jsonl",
+        )?;
+        *out_jsonl = to_c_string(suqiu::jsonl::audit_jsonl(
+            &engine.0,
+            input,
+            summary != 0,
+            None,
+        ));
+        Ok(())
+    })
+}
+
 /// Opaque trained classifier (see `suqiu train`). Immutable and thread-safe. Free with
 /// `suqiu_model_free`.
 pub struct Model(suqiu::classify::model::TextModel);

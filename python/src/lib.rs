@@ -9,6 +9,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use suqiu::classify::model::{TextModel, TrainSettings};
 
+mod arrow;
+
 /// Raises the `suqiu.errors` class named `class` with `msg`.
 /// A message text argument: a str of valid Unicode, else `InvalidInputError`.
 fn text_arg(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -87,6 +89,34 @@ fn json_to_py<'py>(py: Python<'py>, v: &serde_json::Value) -> PyResult<Bound<'py
             d.into_any()
         }
     })
+}
+
+/// The chunks of an Arrow array-like (array, chunked array, stream) of strings.
+fn arrow_chunks(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<Vec<arrow_array::ArrayRef>> {
+    let any: pyo3_arrow::input::AnyArray = obj.extract().map_err(|e| {
+        py_error(
+            py,
+            "InvalidInputError",
+            format!("{what} must be an Arrow string array (pyarrow, or __arrow_c_array__/__arrow_c_stream__): {e}"),
+        )
+    })?;
+    let chunked = any.into_chunked_array().map_err(PyErr::from)?;
+    let (chunks, field) = chunked.into_inner();
+    if !arrow::is_string(field.data_type()) {
+        return Err(py_error(
+            py,
+            "InvalidInputError",
+            format!(
+                "{what} must be Arrow strings (utf8, large_utf8 or utf8_view), not {}",
+                field.data_type()
+            ),
+        ));
+    }
+    Ok(chunks)
 }
 
 /// Where a problem is: an administrative division.
@@ -398,6 +428,53 @@ impl NativeEngine {
         Ok(out)
     }
 
+    /// Triages an Arrow string column (pyarrow `string`/`large_string`/`string_view` array,
+    /// chunked array, or any object with `__arrow_c_array__`/`__arrow_c_stream__`) and returns
+    /// a `pyarrow.RecordBatch`, one row per input in order. Rejected rows (null or empty text,
+    /// over-long text, unknown group) have every result column null and the reason in `error`.
+    /// The GIL is released while Rust reads the input buffers and builds the output columns.
+    #[pyo3(signature = (texts, groups=None, threads=None))]
+    fn triage_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        groups: Option<&Bound<'py, PyAny>>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let texts = arrow_chunks(py, texts, "texts")?;
+        let groups = match groups {
+            Some(g) if !g.is_none() => Some(arrow_chunks(py, g, "groups")?),
+            _ => None,
+        };
+        let n: usize = texts.iter().map(|a| a.len()).sum();
+        let limit = self.inner.limits().max_batch_items;
+        if n > limit {
+            return Err(py_error(
+                py,
+                "LimitExceededError",
+                format!("limit exceeded: {n} messages in one batch, the limit is {limit}"),
+            ));
+        }
+        if let Some(g) = &groups {
+            let m: usize = g.iter().map(|a| a.len()).sum();
+            if m != n {
+                return Err(py_error(
+                    py,
+                    "InvalidInputError",
+                    format!("{n} texts but {m} groups"),
+                ));
+            }
+        }
+        let engine = self.inner.clone();
+        let batch = run(py, move || {
+            arrow::triage_columns(&engine, &texts, groups.as_deref(), threads)
+        })?;
+        match batch {
+            Ok(b) => pyo3_arrow::PyRecordBatch::new(b).into_pyarrow(py),
+            Err(msg) => Err(py_error(py, "InvalidInputError", msg)),
+        }
+    }
+
     /// Aggregates reports (JSON Lines text, as for `suqiu aggregate`) into issues; returns the
     /// JSON Lines the C ABI returns (rejected lines first, then issues hottest first).
     #[pyo3(signature = (jsonl, window_days=None))]
@@ -421,6 +498,17 @@ impl NativeEngine {
         let engine = self.inner.clone();
         run(py, move || {
             suqiu::jsonl::aggregate_jsonl(&engine, jsonl.as_bytes(), config, None)
+        })
+    }
+
+    /// Audits replies (JSON Lines text, as for `suqiu audit`) as one run; returns the JSON
+    /// Lines the C ABI returns (one line per input line, or with `summary` the rejected lines
+    /// then one line per replying unit).
+    #[pyo3(signature = (jsonl, summary=false))]
+    fn _audit_jsonl(&self, py: Python<'_>, jsonl: String, summary: bool) -> PyResult<String> {
+        let engine = self.inner.clone();
+        run(py, move || {
+            suqiu::jsonl::audit_jsonl(&engine, jsonl.as_bytes(), summary, None)
         })
     }
 

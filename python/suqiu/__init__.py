@@ -74,6 +74,34 @@ class Engine(_suqiu.Engine):
             raise InvalidInputError(f"report {first['line'] - 1}: {first['error']}")
         return out
 
+    def audit(self, replies: Iterable[dict], summary: bool = False, on_error: str = "raise") -> List[dict]:
+        """Audits government replies, all as one run (so ``template`` compares them).
+
+        Each item is a dict like a ``suqiu audit`` input line: ``id``, ``text`` (the citizen's
+        message), optional ``title``, ``reply``, ``time`` and ``reply_time`` (ISO 8601 or
+        ``YYYY/MM/DD HH:MM:SS``), optional ``group_division``. Returns one dict per reply, in
+        order: ``verdict`` (``substantive`` | ``perfunctory`` | ``evasive``), ``flags``,
+        ``elements`` and ``cues`` (evidence spans in the reply), ``days_to_reply``, ``unit``,
+        ``route``, ``unit_matches_route``, ``content_chars``. With ``summary=True`` returns one
+        dict per replying unit instead (``unit``, ``replies``, ``poor_share``, ``median_days``,
+        ``p90_days``, ``top_flags``). A reply that cannot be audited raises
+        ``InvalidInputError`` naming its position, or with ``on_error="return"`` stays in the
+        list as ``{"line", "id", "error", "error_kind"}`` (without ``summary``: left out).
+        """
+        import json
+
+        if on_error not in ("raise", "return"):
+            raise InvalidInputError('on_error must be "raise" or "return"')
+        lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in replies)
+        out = [json.loads(l) for l in self._audit_jsonl(lines, summary).splitlines() if l.strip()]
+        errors = [o for o in out if "error_kind" in o]
+        if errors and on_error == "raise":
+            first = errors[0]
+            raise InvalidInputError(f"reply {first['line'] - 1}: {first['error']}")
+        if summary:
+            return [o for o in out if "error_kind" not in o]
+        return out
+
     def triage_frame(
         self,
         frame: Any,

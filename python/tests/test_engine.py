@@ -171,3 +171,27 @@ def test_locate_gives_the_division_its_chain_and_mentions(engine):
     # A profile alias (an old county name) is reported as such.
     old = engine.locate("酃县鹿原镇")
     assert [m["former_name"] for m in old["mentions"]][0] == "酃县"
+
+
+def test_audit_verdicts_flags_and_summary(engine):
+    replies = [
+        {"id": "a", "text": "小区门口路灯坏了一个月没人修", "reply": "网友：您好！您的留言已收悉。",
+         "time": "2024/3/1 9:00:00", "reply_time": "2024/4/10 9:00:00"},
+        {"id": "b", "text": "村里道路路面破损坑洼，下雨天无法通行", "reply":
+         "您好！经现场核实，该路段路面破损属实。我局已安排施工队于2024年3月20日完成修补，"
+         "如有问题请拨打联系电话0731-22334455。", "time": "2024-03-01T09:00:00",
+         "reply_time": "2024-03-05T09:00:00"},
+    ]
+    out = engine.audit(replies)
+    assert [o["id"] for o in out] == ["a", "b"]
+    assert out[0]["verdict"] == "perfunctory" and "acknowledgement_only" in out[0]["flags"]
+    assert "overdue" in out[0]["flags"]
+    assert out[1]["verdict"] == "substantive" and out[1]["days_to_reply"] == 4.0
+    labels = {e["label"] for e in out[1]["elements"]}
+    assert {"facts", "action", "date", "contact"} <= labels
+    table = engine.audit(replies, summary=True)
+    assert sum(r["replies"] for r in table) == 2
+    with pytest.raises(suqiu.InvalidInputError):
+        engine.audit([{"id": "x", "text": "路灯坏了"}])
+    kept = engine.audit([{"id": "x", "text": "路灯坏了"}], on_error="return")
+    assert kept[0]["error_kind"] == "invalid_input"

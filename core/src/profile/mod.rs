@@ -2,8 +2,9 @@
 //! and place aliases — loaded from a directory or from the embedded `zhuzhou` default.
 //!
 //! A profile directory holds `taxonomy.toml`, `lexicon.tsv`, `routing.toml` and optionally
-//! `aliases.tsv` (`alias<TAB>code`, e.g. 株洲县 → 430212) and `whole_terms.txt` (two-character
-//! lexicon terms counted without a word-edge check; see [`Lexicon::mark_whole`]).
+//! `aliases.tsv` (`alias<TAB>code`, e.g. 株洲县 → 430212), `whole_terms.txt` (two-character
+//! lexicon terms counted without a word-edge check; see [`Lexicon::mark_whole`]) and
+//! `audit.toml` (reply-audit deadline, phrases and thresholds; see [`crate::audit`]).
 
 use crate::classify::model::TextModel;
 use crate::classify::{LabelScorer, Lexicon};
@@ -47,6 +48,8 @@ pub struct Profile {
     pub router: Router,
     /// `(alias, code)` pairs.
     pub aliases: Vec<(String, String)>,
+    /// The reply-audit rules (`audit.toml`; the embedded zhuzhou default when absent).
+    pub auditor: crate::audit::Auditor,
 }
 
 const EMBEDDED_TAXONOMY: &str = include_str!("../../profiles/zhuzhou/taxonomy.toml");
@@ -106,6 +109,7 @@ pub(crate) fn embedded_model(file: &str) -> Result<Option<Arc<dyn LabelScorer>>>
 struct OptionalFiles<'a> {
     aliases: Option<&'a str>,
     whole_terms: Option<&'a str>,
+    audit: Option<&'a str>,
 }
 
 impl Profile {
@@ -118,6 +122,7 @@ impl Profile {
             OptionalFiles {
                 aliases: Some(EMBEDDED_ALIASES),
                 whole_terms: Some(EMBEDDED_WHOLE_TERMS),
+                audit: None,
             },
             "<embedded:zhuzhou>",
         )
@@ -148,6 +153,7 @@ impl Profile {
         };
         let aliases = optional("aliases.tsv")?;
         let whole_terms = optional("whole_terms.txt")?;
+        let audit = optional("audit.toml")?;
         Self::from_texts(
             &read("taxonomy.toml")?,
             &read("lexicon.tsv")?,
@@ -155,6 +161,7 @@ impl Profile {
             OptionalFiles {
                 aliases: aliases.as_deref(),
                 whole_terms: whole_terms.as_deref(),
+                audit: audit.as_deref(),
             },
             &dir.display().to_string(),
         )
@@ -236,6 +243,12 @@ impl Profile {
                 pairs.push((alias.trim().to_string(), code.trim().to_string()));
             }
         }
+        let audit_config = match optional.audit {
+            Some(text) => crate::audit::AuditConfig::parse(text, &format!("{base}/audit.toml"))?,
+            None => crate::audit::AuditConfig::embedded(),
+        };
+        let auditor =
+            crate::audit::Auditor::new(&audit_config, &crate::normalize::Normalizer::new())?;
         Ok(Profile {
             name: tax.name,
             categories: tax.category,
@@ -243,6 +256,7 @@ impl Profile {
             lexicon,
             router,
             aliases: pairs,
+            auditor,
         })
     }
 }

@@ -120,6 +120,22 @@ int main(void) {
     suqiu_string_free(issues);
     CHECK(suqiu_aggregate_jsonl(NULL, (const uint8_t *)reports, 1, 0.0, &issues) == SUQIU_STATUS_NULL_ARGUMENT);
 
+    /* reply audit: one line per input, in order; a line without "reply" is an error line */
+    const char *replies =
+        "{\"id\":\"r1\",\"text\":\"\xe8\xb7\xaf\xe7\x81\xaf\xe5\x9d\x8f\xe4\xba\x86\xe4\xb8\x80\xe4\xb8\xaa\xe6\x9c\x88\xe6\xb2\xa1\xe4\xba\xba\xe4\xbf\xae\",\"reply\":\"\xe7\xbd\x91\xe5\x8f\x8b:\xe6\x82\xa8\xe5\xa5\xbd!\xe6\x82\xa8\xe7\x9a\x84\xe7\x95\x99\xe8\xa8\x80\xe5\xb7\xb2\xe6\x94\xb6\xe6\x82\x89\xe3\x80\x82\",\"time\":\"2024/3/1 9:00:00\",\"reply_time\":\"2024/4/10 9:00:00\"}\n"
+        "{\"id\":\"r2\",\"text\":\"x\"}\n";
+    char *audited = NULL;
+    CHECK(suqiu_audit_jsonl(engine, (const uint8_t *)replies, strlen(replies), 0, &audited) == SUQIU_STATUS_OK);
+    CHECK(audited && strstr(audited, "\"verdict\":\"perfunctory\"") != NULL);
+    CHECK(audited && strstr(audited, "\"acknowledgement_only\"") != NULL);
+    CHECK(audited && strstr(audited, "\"overdue\"") != NULL);
+    CHECK(audited && strstr(audited, "\"line\":2") != NULL);
+    suqiu_string_free(audited);
+    CHECK(suqiu_audit_jsonl(engine, (const uint8_t *)replies, strlen(replies), 1, &audited) == SUQIU_STATUS_OK);
+    CHECK(audited && strstr(audited, "\"poor_share\":1.0") != NULL);
+    suqiu_string_free(audited);
+    CHECK(suqiu_audit_jsonl(NULL, (const uint8_t *)replies, 1, 0, &audited) == SUQIU_STATUS_NULL_ARGUMENT);
+
     /* trained model entry point: a missing file is IO, a corrupt one MODEL */
     suqiu_model *model = NULL;
     CHECK(suqiu_model_load("/no/such/model.bin", &model) == SUQIU_STATUS_IO);

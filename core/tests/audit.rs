@@ -1,0 +1,304 @@
+//! Reply audit: one test per flag and per verdict, on texts written for these tests.
+
+use suqiu::audit::{AuditInput, Flag, Verdict};
+use suqiu::Engine;
+
+fn engine() -> &'static Engine {
+    static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    E.get_or_init(Engine::default)
+}
+
+fn input<'a>(text: &'a str, reply: &'a str) -> AuditInput<'a> {
+    AuditInput {
+        text,
+        reply,
+        time: Some("2024/3/1 9:00:00"),
+        reply_time: Some("2024/3/8 9:00:00"),
+        group_division: None,
+    }
+}
+
+const ROAD: &str = "我们村到镇上的水泥路坑坑洼洼，下雨天积水很深，电动车经常摔倒，请求尽快修补";
+
+#[test]
+fn substantive_reply_has_facts_action_date_contact() {
+    let a = engine()
+        .audit(&input(
+            ROAD,
+            "您好！经现场核实，该村道路面破损属实。镇政府已安排施工队于2024年3月20日前完成修补，\
+             届时请您监督。联系电话0731-22334455。",
+        ))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Substantive, "{a:?}");
+    assert!(a.flags.is_empty(), "{:?}", a.flags);
+    let labels: Vec<&str> = a.elements.iter().map(|e| e.label.as_str()).collect();
+    for l in ["facts", "action", "date", "contact"] {
+        assert!(labels.contains(&l), "{l} missing in {labels:?}");
+    }
+    assert_eq!(a.days_to_reply, Some(7.0));
+}
+
+#[test]
+fn evidence_spans_index_the_original_reply() {
+    let reply = "網友您好！經現場核實，路面已修復。";
+    let a = engine().audit(&input(ROAD, reply)).unwrap();
+    for e in a.elements.iter().chain(&a.cues) {
+        assert_eq!(&reply[e.start..e.end], e.text.as_str());
+    }
+    assert!(a
+        .elements
+        .iter()
+        .any(|e| e.label == "facts" && e.text.starts_with("經現場")));
+}
+
+#[test]
+fn acknowledgement_only() {
+    let a = engine()
+        .audit(&input(ROAD, "网友：您好！您的留言已收悉，感谢您的支持。"))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Perfunctory);
+    assert!(
+        a.flags.contains(&Flag::AcknowledgementOnly),
+        "{:?}",
+        a.flags
+    );
+}
+
+#[test]
+fn referred_without_result() {
+    let a = engine()
+        .audit(&input(
+            ROAD,
+            "您好，您反映的问题已转交相关部门调查处理，请耐心等待。",
+        ))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Perfunctory);
+    assert!(
+        a.flags.contains(&Flag::ReferredWithoutResult),
+        "{:?}",
+        a.flags
+    );
+    // Passed on, and the result is in the same reply: not flagged.
+    let b = engine()
+        .audit(&input(
+            ROAD,
+            "您反映的问题已转镇政府办理。经现场查看，镇政府已于3月5日组织人员完成了路面修补。",
+        ))
+        .unwrap();
+    assert!(
+        !b.flags.contains(&Flag::ReferredWithoutResult),
+        "{:?}",
+        b.flags
+    );
+    assert_eq!(b.verdict, Verdict::Substantive);
+}
+
+#[test]
+fn deferred_without_date() {
+    let a = engine()
+        .audit(&input(
+            ROAD,
+            "您好，该路段的修补我们将纳入下一步的道路建设计划统筹考虑，待条件成熟时实施。",
+        ))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Evasive);
+    assert!(
+        a.flags.contains(&Flag::DeferredWithoutDate),
+        "{:?}",
+        a.flags
+    );
+    let b = engine()
+        .audit(&input(
+            ROAD,
+            "您好，该路段已纳入2024年农村公路提质改造计划，预计今年6月底前完工。",
+        ))
+        .unwrap();
+    assert!(
+        !b.flags.contains(&Flag::DeferredWithoutDate),
+        "{:?}",
+        b.flags
+    );
+}
+
+#[test]
+fn denied_without_facts() {
+    let a = engine()
+        .audit(&input(
+            "村支书把低保名额给了自己亲戚，请上级调查",
+            "您好，您反映的问题不属实，村里低保评定一向公开公正。",
+        ))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Evasive);
+    assert!(a.flags.contains(&Flag::DeniedWithoutFacts), "{:?}", a.flags);
+    let b = engine()
+        .audit(&input(
+            "村支书把低保名额给了自己亲戚，请上级调查",
+            "经调查核实，该村2023年低保户共12户，经入户核查均符合条件，其中无村干部亲属，反映情况不属实。",
+        ))
+        .unwrap();
+    assert!(
+        !b.flags.contains(&Flag::DeniedWithoutFacts),
+        "{:?}",
+        b.flags
+    );
+}
+
+#[test]
+fn not_our_duty() {
+    let a = engine()
+        .audit(&input(
+            ROAD,
+            "您反映的问题不属于我单位职责范围，感谢您的留言。",
+        ))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Evasive);
+    assert!(a.flags.contains(&Flag::NotOurDuty), "{:?}", a.flags);
+    // Naming who is responsible is an answer.
+    let b = engine()
+        .audit(&input(
+            ROAD,
+            "该道路不属于我局管养范围，建议您向县公路养护中心反映，电话0731-55667788。",
+        ))
+        .unwrap();
+    assert!(!b.flags.contains(&Flag::NotOurDuty), "{:?}", b.flags);
+}
+
+#[test]
+fn off_topic() {
+    let a = engine()
+        .audit(&input(
+            "学校国庆假期违规组织学生补课，每人收费五百元，请教育部门查处",
+            "经查，该工地已办理夜间施工许可证，渣土运输车辆按规定路线行驶，扬尘防治措施到位，\
+             属于合法施工，请周边居民理解。",
+        ))
+        .unwrap();
+    assert!(a.flags.contains(&Flag::OffTopic), "{:?}", a.flags);
+    assert_eq!(a.verdict, Verdict::Evasive);
+}
+
+#[test]
+fn overdue_by_calendar_days() {
+    let mut i = input(ROAD, "经现场核实，路面已于上周修复完毕，感谢监督。");
+    i.reply_time = Some("2024-03-25T09:00:00");
+    let a = engine().audit(&i).unwrap();
+    assert!(a.flags.contains(&Flag::Overdue));
+    assert_eq!(a.verdict, Verdict::Substantive);
+    i.reply_time = Some("2024-03-20T09:00:00");
+    assert!(!engine().audit(&i).unwrap().flags.contains(&Flag::Overdue));
+}
+
+#[test]
+fn template_needs_a_batch() {
+    let same =
+        "您好，关于您提出的建议，我们将会同相关职能部门结合全市整体发展规划和年度财政预算情况，\
+                对群众关心的公共设施布局进行统筹研究，感谢您对城市建设的关心。";
+    let texts = [
+        "建议在小区门口增设公交站台",
+        "希望延长图书馆开放时间",
+        "建议在河边步道安装路灯",
+        "请求在学校门口设置减速带",
+    ];
+    let mut items: Vec<AuditInput> = texts.iter().map(|t| input(t, same)).collect();
+    items.push(input(
+        ROAD,
+        "经现场核实，路面已于3月5日修复，联系电话0731-22334455。",
+    ));
+    let out = engine().audit_batch(&items, Some(1)).unwrap();
+    for a in &out[..4] {
+        let a = a.as_ref().unwrap();
+        assert!(a.flags.contains(&Flag::Template), "{:?}", a.flags);
+        assert_ne!(a.verdict, Verdict::Substantive);
+    }
+    assert!(!out[4].as_ref().unwrap().flags.contains(&Flag::Template));
+    // A single call has no run to compare with.
+    assert!(!engine()
+        .audit(&items[0])
+        .unwrap()
+        .flags
+        .contains(&Flag::Template));
+}
+
+#[test]
+fn unit_named_and_route_compared() {
+    let mut i = input(
+        "荷塘区月塘街道野鸭冲社区路面坑洼不平，晚上连个路灯都没有",
+        "经现场核实，路灯已修复。荷塘区城管局 2024年3月6日",
+    );
+    i.group_division = Some("430202001012");
+    let a = engine().audit(&i).unwrap();
+    assert_eq!(a.unit.as_deref(), Some("荷塘区城管局"));
+    assert_eq!(
+        a.route.as_ref().map(|r| r.handler.as_str()),
+        Some("荷塘区城管局")
+    );
+    assert_eq!(a.unit_matches_route, Some(true));
+    // The sign-off date is not a date element of the answer.
+    assert!(!a.elements.iter().any(|e| e.label == "date"));
+}
+
+#[test]
+fn working_day_deadline_from_a_profile() {
+    let dir = std::env::temp_dir().join(format!("suqiu-audit-profile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/zhuzhou");
+    for f in [
+        "taxonomy.toml",
+        "lexicon.tsv",
+        "routing.toml",
+        "aliases.tsv",
+        "whole_terms.txt",
+    ] {
+        std::fs::copy(format!("{src}/{f}"), dir.join(f)).unwrap();
+    }
+    let toml = std::fs::read_to_string(format!("{src}/audit.toml"))
+        .unwrap()
+        .replace("days = 21 ", "days = 5 ")
+        .replace("unit = \"calendar\"", "unit = \"working\"");
+    std::fs::write(dir.join("audit.toml"), toml).unwrap();
+    let e = Engine::builder()
+        .profile_dir(&dir)
+        .lexicon_only()
+        .build()
+        .unwrap();
+    // Friday 1 March → Friday 8 March: 5 working days, on time; Monday 11 March: 6, overdue.
+    let mut i = input(ROAD, "经现场核实，路面已修复。");
+    i.reply_time = Some("2024-03-08T18:00:00");
+    assert!(!e.audit(&i).unwrap().flags.contains(&Flag::Overdue));
+    i.reply_time = Some("2024-03-11T09:00:00");
+    assert!(e.audit(&i).unwrap().flags.contains(&Flag::Overdue));
+    std::fs::write(
+        dir.join("audit.toml"),
+        "format = \"suqiu-audit\"\nversion = 2\n",
+    )
+    .unwrap();
+    let err = Engine::builder().profile_dir(&dir).build().unwrap_err();
+    assert_eq!(err.kind(), suqiu::ErrorKind::Profile);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_inputs_are_errors() {
+    assert!(engine().audit(&input(ROAD, "  ")).is_err());
+    let mut i = input(ROAD, "已修复");
+    i.time = Some("yesterday");
+    assert_eq!(
+        engine().audit(&i).unwrap_err().kind(),
+        suqiu::ErrorKind::InvalidInput
+    );
+}
+
+#[test]
+fn jsonl_keeps_order_and_reports_bad_lines() {
+    let input = "{\"id\":1,\"text\":\"路灯坏了\",\"reply\":\"留言已收悉\"}\nnot json\n\n{\"id\":3,\"text\":\"路灯坏了\"}\n";
+    let out = suqiu::jsonl::audit_jsonl(&Engine::default(), input.as_bytes(), false, Some(1));
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[0]["verdict"], "perfunctory");
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[2]["line"], 4);
+    assert_eq!(lines[2]["id"], 3);
+}
