@@ -545,9 +545,13 @@ fn gold_precision_and_recall() {
                 near_strong_jaccard: min + 0.1,
                 ..AggregatorConfig::default()
             });
-            for r in reports.iter().cloned() {
+            let batch = reports.clone();
+            let started = std::time::Instant::now();
+            for r in batch {
                 agg.add(&engine, r);
             }
+            let per_second = reports.len() as f64 / started.elapsed().as_secs_f64();
+            eprintln!("{:.0} reports/s in the aggregator (one cold pass)", per_second);
             let all = pair_scores(&agg, &old, |_| true);
             let base = pair_scores(&agg, &old, |p| p == "baseline");
             let tune = pair_scores(&agg, &para, |p| p == "tune");

@@ -636,10 +636,22 @@ impl Aggregator {
             };
         count_and_weigh(&mut self.key_df, &key, &mut scratch.key_w);
         count_and_weigh(&mut self.body_df, &body, &mut scratch.body_w);
+        // Place names are not content (every report from there shares them): the division's
+        // names up to the province, and the named things of the key and the opening.
+        let opening: String = report.text.chars().take(NEAR_PLACE_CHARS).collect();
+        let opening_named = names::named_things(engine.normalizer(), &opening);
+        let mut place_names: Vec<&str> = Vec::new();
+        let mut at = report.division.as_deref().and_then(|c| g.find_code(c));
+        while let Some(d) = at {
+            place_names.push(g.name(d));
+            at = g.parent(d);
+        }
+        place_names.extend(key_names.iter().chain(&opening_named).map(|n| n.name()));
         let words = near::content_words(
             engine,
             report.title.as_deref(),
             &report.text,
+            &place_names,
             &mut scratch.tokens,
         );
         count_and_weigh(&mut self.word_df, &words, &mut scratch.word_w);
@@ -674,9 +686,7 @@ impl Aggregator {
             }
             places.push(near::place_key(0, &g.code(t)));
         } else {
-            let opening: String = report.text.chars().take(NEAR_PLACE_CHARS).collect();
-            let named = names::named_things(engine.normalizer(), &opening);
-            for n in key_names.iter().chain(named.iter()) {
+            for n in key_names.iter().chain(opening_named.iter()) {
                 if !n.is_district_code() {
                     places.push(near::place_key(1, &n.key()));
                 }

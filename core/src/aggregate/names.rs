@@ -95,6 +95,11 @@ impl NamedThing {
         format!("{}:{}", self.kind, self.name)
     }
 
+    /// The name (without its kind's suffix).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Whether it is a district written as a code (A3区): too wide to stand for a place.
     pub fn is_district_code(&self) -> bool {
         self.kind == DISTRICT_CODE
