@@ -638,10 +638,16 @@ impl Aggregator {
         count_and_weigh(&mut self.body_df, &body, &mut scratch.body_w);
         // Place names are not content (every report from there shares them): the division's
         // names up to the province, and the named things of the key and the opening.
-        let opening: String = report.text.chars().take(NEAR_PLACE_CHARS).collect();
-        let opening_named = names::named_things(engine.normalizer(), &opening);
-        let mut place_names: Vec<&str> = Vec::new();
+        // (The opening is searched for named places only when there is no division: with one,
+        // the township is the place.)
         let mut at = report.division.as_deref().and_then(|c| g.find_code(c));
+        let opening_named = if at.is_none() {
+            let opening: String = report.text.chars().take(NEAR_PLACE_CHARS).collect();
+            names::named_things(engine.normalizer(), &opening)
+        } else {
+            Vec::new()
+        };
+        let mut place_names: Vec<&str> = Vec::new();
         while let Some(d) = at {
             place_names.push(g.name(d));
             at = g.parent(d);

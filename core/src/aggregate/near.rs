@@ -23,8 +23,10 @@ use std::sync::OnceLock;
 /// The embedded equivalence table (first word of a line is the canonical form).
 const EMBEDDED_EQUIVALENTS: &str = include_str!("../../profiles/zhuzhou/equivalents.tsv");
 
-/// Characters of the body whose words take part (the title's words always do).
+/// Characters of an untitled report's text whose words take part.
 pub const CONTENT_CHARS: usize = 120;
+/// Characters of a titled report's body whose words take part, besides the title's.
+pub const TITLED_BODY_CHARS: usize = 120;
 
 /// Words that carry no content in a citizen's report.
 const STOP: &[&str] = &[
@@ -97,7 +99,7 @@ pub fn content_words(
     text.extend(
         body.chars()
             .filter_map(|c| normalizer.fold_char(c))
-            .take(CONTENT_CHARS),
+            .take(if title.is_some() { TITLED_BODY_CHARS } else { CONTENT_CHARS }),
     );
     engine.segmenter().cut_into(&text, tokens);
     let table = equivalents();
