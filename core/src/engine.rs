@@ -141,6 +141,8 @@ impl EngineBuilder {
                     "routing.toml",
                     "aliases.tsv",
                     "audit.toml",
+                    "patterns.tsv",
+                    "whole_terms.txt",
                 ] {
                     check_file_size(
                         &d.join(f),

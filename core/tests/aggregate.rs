@@ -223,6 +223,7 @@ fn a_state_records_its_format_window_profile_and_divisions_and_restore_checks_th
         "routing.toml",
         "aliases.tsv",
         "whole_terms.txt",
+        "patterns.tsv",
     ] {
         std::fs::copy(format!("{src}/{f}"), profile.join(f)).unwrap();
     }

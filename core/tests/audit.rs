@@ -247,6 +247,7 @@ fn working_day_deadline_from_a_profile() {
         "routing.toml",
         "aliases.tsv",
         "whole_terms.txt",
+        "patterns.tsv",
     ] {
         std::fs::copy(format!("{src}/{f}"), dir.join(f)).unwrap();
     }

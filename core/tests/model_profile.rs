@@ -28,6 +28,7 @@ fn profile_copy(name: &str) -> PathBuf {
         "routing.toml",
         "aliases.tsv",
         "whole_terms.txt",
+        "patterns.tsv",
         "kind.model",
         "category.model",
         "misconduct.model",
@@ -136,5 +137,22 @@ fn a_profile_directory_reads_its_whole_terms_and_rejects_stale_ones() {
         e.to_string().contains(&format!("whole_terms.txt:{line}")),
         "{e}"
     );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_bad_pattern_names_its_file_and_line() {
+    let dir = profile_copy("badpattern");
+    std::fs::write(
+        dir.join("patterns.tsv"),
+        "# comment\nkind:misconduct\t3\t收了(钱\n",
+    )
+    .unwrap();
+    let e = Engine::builder().profile_dir(&dir).build().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Profile);
+    assert!(e.to_string().contains("patterns.tsv:2"), "{e}");
+    std::fs::write(dir.join("patterns.tsv"), "neg\t1\t不\n").unwrap();
+    let e = Engine::builder().profile_dir(&dir).build().unwrap_err();
+    assert!(e.to_string().contains("unknown label"), "{e}");
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -63,7 +63,20 @@ pub struct Lexicon {
     pub(crate) edge_checked: Vec<bool>,
     /// Per pattern: a one-character term (counts only as a whole word, never alone).
     pub(crate) single_char: Vec<bool>,
+    /// The profile's `patterns.tsv`: phrasings a term list cannot hold (an official who
+    /// 收了两千块钱, property 拉到自己家), as regular expressions over the normalized text.
+    pub(crate) patterns: Option<Patterns>,
 }
+
+/// Weighted regular expressions with lexicon labels, checked together by one `RegexSet`.
+#[derive(Debug)]
+pub(crate) struct Patterns {
+    pub(crate) set: regex::RegexSet,
+    pub(crate) each: Vec<(regex::Regex, Entry)>,
+}
+
+/// Longest `patterns.tsv` expression accepted, in bytes (keeps the compiled set small).
+pub const MAX_PATTERN_BYTES: usize = 512;
 
 impl Lexicon {
     /// Parses `text` (the contents of `source`), resolving category ids against `categories`.
@@ -142,6 +155,7 @@ impl Lexicon {
             entries,
             edge_checked,
             single_char,
+            patterns: None,
         })
     }
 
@@ -185,6 +199,65 @@ impl Lexicon {
             self.edge_checked[slot] = false;
         }
         Ok(marked.len())
+    }
+
+    /// Adds the weighted regular expressions of a profile's `patterns.tsv`:
+    /// `label<TAB>weight<TAB>regex` per line (`#` starts a comment line), labels as in
+    /// `lexicon.tsv` except `neg`. A match counts like a lexicon hit of its label; misconduct
+    /// still needs an official as the actor. Returns the number of patterns.
+    ///
+    /// ```
+    /// use suqiu::classify::Lexicon;
+    /// let cats = vec!["cadre_conduct".to_string()];
+    /// let mut lx = Lexicon::parse("actor\t1\t村主任\n", "l.tsv", &cats).unwrap();
+    /// let n = lx.add_patterns("kind:misconduct\t3\t收了.{0,6}(钱|块)\n", "p.tsv", &cats).unwrap();
+    /// assert_eq!(n, 1);
+    /// let c = suqiu::classify::classify(&lx, &cats, "村主任收了两千块钱", &|_| true);
+    /// assert!(c.misconduct);
+    /// ```
+    pub fn add_patterns(
+        &mut self,
+        text: &str,
+        source: &str,
+        categories: &[String],
+    ) -> Result<usize> {
+        let err = |line: usize, msg: String| Error::file(ErrorKind::Profile, source, Some(line), msg);
+        let mut each = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.trim_end_matches('\r');
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let mut parts = line.splitn(3, '\t');
+            let (Some(label), Some(weight), Some(expr)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(err(i + 1, "expected label<TAB>weight<TAB>regex".into()));
+            };
+            let cue = parse_label(label.trim(), categories)
+                .filter(|c| *c != Cue::Negation)
+                .ok_or_else(|| err(i + 1, format!("unknown label {label:?}")))?;
+            let weight: f32 = weight
+                .trim()
+                .parse()
+                .ok()
+                .filter(|w: &f32| (0.0..100.0).contains(w))
+                .ok_or_else(|| err(i + 1, format!("weight {weight:?} is not a number in 0..100")))?;
+            if expr.len() > MAX_PATTERN_BYTES {
+                return Err(err(i + 1, format!("pattern longer than {MAX_PATTERN_BYTES} bytes")));
+            }
+            let re = regex::RegexBuilder::new(expr)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| err(i + 1, format!("bad regex: {e}")))?;
+            each.push((re, Entry { cue, weight }));
+        }
+        let set = regex::RegexSetBuilder::new(each.iter().map(|(r, _)| r.as_str()))
+            .size_limit(8 << 20)
+            .build()
+            .map_err(|e| err(0, format!("patterns do not compile together: {e}")))?;
+        let n = each.len();
+        self.patterns = (n > 0).then_some(Patterns { set, each });
+        Ok(n)
     }
 
     /// The two-character hits in `text` (normalized), as the classifier finds them before any

@@ -353,6 +353,42 @@ pub fn classify(
             }
         }
     }
+    // The profile's patterns: phrasings a term list cannot hold.
+    if let Some(p) = &lexicon.patterns {
+        for i in p.set.matches(text).iter() {
+            let (re, entry) = &p.each[i];
+            let Some(m) = re.find(text) else { continue };
+            let label = match entry.cue {
+                Cue::Kind(k) => {
+                    kind_raw[k as usize] += entry.weight;
+                    HitLabel::Kind(Kind::ALL[k as usize])
+                }
+                Cue::Category(c) => {
+                    cat_raw[c as usize] += entry.weight;
+                    HitLabel::Category(c)
+                }
+                Cue::Actor => {
+                    actor = true;
+                    continue;
+                }
+                Cue::Rank(level) => {
+                    actor = true;
+                    rank = Some(match rank {
+                        Some(r) if r < level => r,
+                        _ => level,
+                    });
+                    HitLabel::Rank(level)
+                }
+                Cue::Negation => continue,
+            };
+            hits.push(Hit {
+                start: m.start(),
+                end: m.end(),
+                label,
+                weight: entry.weight,
+            });
+        }
+    }
     // Single-character support joins only labels a longer term already supports, and only
     // as a word of its own (沟 in 沟通, 塘 in a place name do not count).
     let (kind_multi, cat_multi) = (kind_raw, cat_raw.clone());

@@ -3,8 +3,10 @@
 //!
 //! A profile directory holds `taxonomy.toml`, `lexicon.tsv`, `routing.toml` and optionally
 //! `aliases.tsv` (`alias<TAB>code`, e.g. 株洲县 → 430212), `whole_terms.txt` (two-character
-//! lexicon terms counted without a word-edge check; see [`Lexicon::mark_whole`]) and
-//! `audit.toml` (reply-audit deadline, phrases and thresholds; see [`crate::audit`]).
+//! lexicon terms counted without a word-edge check; see [`Lexicon::mark_whole`]),
+//! `patterns.tsv` (weighted regular expressions for phrasings a term list cannot hold; see
+//! [`Lexicon::add_patterns`]), `audit.toml` (reply-audit deadline, phrases and thresholds; see
+//! [`crate::audit`]) and trained models (`kind.model`, `category.model`, `misconduct.model`).
 
 use crate::classify::model::TextModel;
 use crate::classify::{LabelScorer, Lexicon};
@@ -57,6 +59,7 @@ const EMBEDDED_LEXICON: &str = include_str!("../../profiles/zhuzhou/lexicon.tsv"
 const EMBEDDED_ROUTING: &str = include_str!("../../profiles/zhuzhou/routing.toml");
 const EMBEDDED_ALIASES: &str = include_str!("../../profiles/zhuzhou/aliases.tsv");
 const EMBEDDED_WHOLE_TERMS: &str = include_str!("../../profiles/zhuzhou/whole_terms.txt");
+const EMBEDDED_PATTERNS: &str = include_str!("../../profiles/zhuzhou/patterns.tsv");
 
 /// The embedded profile's trained models (see `scripts/corpus/train.sh`), decoded once.
 static EMBEDDED_MODELS: std::sync::OnceLock<
@@ -109,6 +112,7 @@ pub(crate) fn embedded_model(file: &str) -> Result<Option<Arc<dyn LabelScorer>>>
 struct OptionalFiles<'a> {
     aliases: Option<&'a str>,
     whole_terms: Option<&'a str>,
+    patterns: Option<&'a str>,
     audit: Option<&'a str>,
 }
 
@@ -122,6 +126,7 @@ impl Profile {
             OptionalFiles {
                 aliases: Some(EMBEDDED_ALIASES),
                 whole_terms: Some(EMBEDDED_WHOLE_TERMS),
+                patterns: Some(EMBEDDED_PATTERNS),
                 audit: None,
             },
             "<embedded:zhuzhou>",
@@ -153,6 +158,7 @@ impl Profile {
         };
         let aliases = optional("aliases.tsv")?;
         let whole_terms = optional("whole_terms.txt")?;
+        let patterns = optional("patterns.tsv")?;
         let audit = optional("audit.toml")?;
         Self::from_texts(
             &read("taxonomy.toml")?,
@@ -161,6 +167,7 @@ impl Profile {
             OptionalFiles {
                 aliases: aliases.as_deref(),
                 whole_terms: whole_terms.as_deref(),
+                patterns: patterns.as_deref(),
                 audit: audit.as_deref(),
             },
             &dir.display().to_string(),
@@ -214,6 +221,9 @@ impl Profile {
         let mut lexicon = Lexicon::parse(lexicon, &format!("{base}/lexicon.tsv"), &category_ids)?;
         if let Some(text) = optional.whole_terms {
             lexicon.mark_whole(text, &format!("{base}/whole_terms.txt"))?;
+        }
+        if let Some(text) = optional.patterns {
+            lexicon.add_patterns(text, &format!("{base}/patterns.tsv"), &category_ids)?;
         }
         let router = Router::parse(routing, &format!("{base}/routing.toml"), &category_ids)?;
         let mut pairs = Vec::new();
