@@ -858,8 +858,9 @@ fn aggregate(a: &args::AggregateArgs) -> Result<bool, Failure> {
 
 /// Triages one chunk of report lines and feeds them to the aggregator, as
 /// [`suqiu::jsonl::aggregate_lines_from`] does, except that a report without a time (no `time`
-/// field, or one that is not a string or a number) takes its arrival time: the moment its
-/// chunk was read. Without that it would be dated 1970 and close at once.
+/// field, or one that is not a string or a number: [`suqiu::aggregate::UNKNOWN_TIME`]) takes
+/// its arrival time, the moment its chunk was read, rather than the latest time seen (the
+/// library's default for a stream whose clock is the reports' own).
 fn aggregate_chunk(
     engine: &suqiu::Engine,
     agg: &mut suqiu::aggregate::Aggregator,
@@ -872,7 +873,10 @@ fn aggregate_chunk(
         .map_or(0, |d| d.as_secs() as i64);
     let (mut reports, rejected) = suqiu::jsonl::report_lines_from(engine, data, first, threads);
     let mut moved = false;
-    for r in reports.iter_mut().filter(|r| r.time == 0) {
+    for r in reports
+        .iter_mut()
+        .filter(|r| r.time == suqiu::aggregate::UNKNOWN_TIME)
+    {
         r.time = arrived;
         moved = true;
     }

@@ -322,8 +322,9 @@ pub fn report_lines_from(
                     "time {s:?} is not ISO 8601 or YYYY/MM/DD HH:MM:SS"
                 )))
             })?,
-            serde_json::Value::Number(x) => x.as_i64().unwrap_or(0),
-            _ => 0,
+            serde_json::Value::Number(x) => x.as_i64().unwrap_or(crate::aggregate::UNKNOWN_TIME),
+            // No time: the aggregator gives it the latest time seen (or its configured default).
+            _ => crate::aggregate::UNKNOWN_TIME,
         };
         let id = match &v["id"] {
             serde_json::Value::String(s) => s.clone(),

@@ -179,7 +179,7 @@ fn a_state_records_its_format_window_profile_and_divisions_and_restore_checks_th
     let saved = saved_state(&engine, AggregatorConfig::default());
     let header: serde_json::Value = serde_json::from_str(&saved).unwrap();
     assert_eq!(header["format"], "suqiu-aggregator-state");
-    assert_eq!(header["version"], 2);
+    assert_eq!(header["version"], 3);
     assert_eq!(header["window_seconds"], 90 * 86_400);
     assert!(header["profile"].as_str().unwrap().starts_with("zhuzhou:"));
     assert!(header["divisions"].as_str().unwrap().starts_with("1523:"));
@@ -463,4 +463,166 @@ fn an_open_issue_keeps_the_bigrams_of_its_latest_members_only() {
     assert_eq!(issue["shingles"].as_array().unwrap().len(), 33);
     let restored = Aggregator::restore(&engine, &saved, RestoreOptions::default()).unwrap();
     assert_eq!(restored, agg);
+}
+
+/// Pairwise precision and recall of `agg` on the pairs of `gold` for which `keep` holds.
+fn pair_scores(
+    agg: &Aggregator,
+    gold: &[(String, String, bool, String)],
+    keep: impl Fn(&str) -> bool,
+) -> (f64, f64, usize) {
+    let of = agg.assignments();
+    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+    for (a, b, same, part) in gold.iter().filter(|g| keep(&g.3)) {
+        let (Some(x), Some(y)) = (of.get(a.as_str()), of.get(b.as_str())) else {
+            continue;
+        };
+        match (x == y, *same) {
+            (true, true) => tp += 1,
+            (true, false) => fp += 1,
+            (false, true) => fn_ += 1,
+            _ => {}
+        }
+        let _ = part;
+    }
+    (
+        tp as f64 / (tp + fp).max(1) as f64,
+        tp as f64 / (tp + fn_).max(1) as f64,
+        tp + fp + fn_,
+    )
+}
+
+/// Both gold sets on ../shared/data/messages/hot_messages.jsonl (skipped when absent):
+/// `cargo test --release -p suqiu --test aggregate -- --ignored --nocapture gold`.
+#[test]
+#[ignore]
+fn gold_precision_and_recall() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let Ok(input) = std::fs::read(format!("{root}/../shared/data/messages/hot_messages.jsonl"))
+    else {
+        eprintln!("no shared data; skipped");
+        return;
+    };
+    let engine = Engine::default();
+    let (reports, _) = suqiu::jsonl::report_lines(&engine, &input, None);
+    // The 450-pair gold: part "baseline" before the aggregator-only section.
+    let text = std::fs::read_to_string(format!("{root}/tests/fixtures/aggregation_gold.tsv")).unwrap();
+    let mut part = "baseline";
+    let mut old = Vec::new();
+    for l in text.lines() {
+        if l.starts_with("# Pairs proposed by the aggregator only") {
+            part = "aggregator";
+        }
+        let f: Vec<&str> = l.split('\t').collect();
+        if l.starts_with('#') || f.len() != 3 || f[0] == "id_a" {
+            continue;
+        }
+        old.push((f[0].into(), f[1].into(), f[2] == "1", part.into()));
+    }
+    let text = std::fs::read_to_string(format!("{root}/tests/fixtures/paraphrase_gold.tsv")).unwrap();
+    let para: Vec<(String, String, bool, String)> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id_a"))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].into(), f[1].into(), f[2] == "1", f[3].into())
+        })
+        .collect();
+    let gaps: Vec<f64> = std::env::var("SUQIU_NEAR_GAPS")
+        .unwrap_or("3,30".into())
+        .split(',')
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let mins: Vec<f32> = std::env::var("SUQIU_NEAR_MINS")
+        .unwrap_or("0.2".into())
+        .split(',')
+        .map(|s| s.parse().unwrap())
+        .collect();
+    for gap in gaps {
+        for &min in &mins {
+            let mut agg = Aggregator::new(AggregatorConfig {
+                near_gap_seconds: (gap * 86_400.0) as i64,
+                near_min_jaccard: min,
+                near_strong_jaccard: min + 0.1,
+                ..AggregatorConfig::default()
+            });
+            let batch = reports.clone();
+            let started = std::time::Instant::now();
+            for r in batch {
+                agg.add(&engine, r);
+            }
+            let per_second = reports.len() as f64 / started.elapsed().as_secs_f64();
+            eprintln!("{:.0} reports/s in the aggregator (one cold pass)", per_second);
+            let all = pair_scores(&agg, &old, |_| true);
+            let base = pair_scores(&agg, &old, |p| p == "baseline");
+            let tune = pair_scores(&agg, &para, |p| p == "tune");
+            let held = pair_scores(&agg, &para, |p| p == "heldout");
+            eprintln!(
+                "gap {gap} d, min {min}: 450-gold P {:.3} R {:.3} (baseline part R {:.3}); paraphrase tune P {:.3} R {:.3} ({}), heldout P {:.3} R {:.3} ({})",
+                all.0, all.1, base.1, tune.0, tune.1, tune.2, held.0, held.1, held.2
+            );
+        }
+    }
+}
+
+/// The seed story in six wordings: one contractor's work along a line through six communities
+/// of 龙头铺街道 left the land unrestored, and each group says it differently.
+const SIX_WORDINGS: [(&str, &str, &str); 6] = [
+    ("430204009001", "2026-05-11T08:30:00", "架网的工程完工好几个月了，我们组的土地到现在还没恢复原样，地里挖的坑也没填，请街道督促施工方"),
+    ("430204009002", "2026-05-11T17:05:00", "施工队走了以后土地一直没有恢复原貌，到处都是挖开的土坑，老百姓没法种"),
+    ("430204009003", "2026-05-12T09:40:00", "菜地里立了好几根电线杆，还留下好多坑，施工的人说以后复原，一直没人来"),
+    ("430204009004", "2026-05-12T20:15:00", "工程修的水泥便道压在我家菜园上，完工了也不拆，土地恢复不了原样"),
+    ("430204009005", "2026-05-13T07:50:00", "钢管塔施工把我们山上的油茶树压坏了一大片，挖的坑也不填，土地没有复原"),
+    ("430204009006", "2026-05-13T15:20:00", "线路工程搞完了，田里杆子和坑洼都在，土地还是老样子没恢复，问了几次没人管"),
+];
+
+#[test]
+fn six_wordings_of_one_unrestored_land_become_one_street_issue_routed_to_the_zone() {
+    let engine = Engine::default();
+    let mut agg = Aggregator::new(AggregatorConfig::default());
+    let mut ids = Vec::new();
+    for (i, (group, time, text)) in SIX_WORDINGS.iter().enumerate() {
+        ids.push(agg.add(&engine, report(&engine, &format!("w-{i}"), time, group, text)));
+    }
+    let pothole = agg.add(
+        &engine,
+        report(&engine, "pothole", "2026-05-12T11:00:00", "430204009003", "社区门口马路上有个大坑，好几辆电动车在这里摔了，请尽快修补路面"),
+    );
+    let cigarettes = agg.add(
+        &engine,
+        report(&engine, "cigarettes", "2026-05-12T16:00:00", "430204009004", "村干部办事要我们先送两条烟，不送就拖着不给盖章"),
+    );
+    assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
+    assert_ne!(pothole, ids[0]);
+    assert_ne!(cigarettes, ids[0]);
+    assert_ne!(pothole, cigarettes);
+    let issue = agg.open_issues().find(|i| i.issue_id == ids[0]).unwrap();
+    assert_eq!(issue.count(), 6);
+    assert_eq!(issue.groups.len(), 6);
+    assert_eq!(issue.division.as_deref(), Some("430204009"));
+    let route = agg.route(&engine, issue).unwrap();
+    assert_eq!(route.level, suqiu::Level::County);
+    assert_eq!(route.division.code, "zhuzhou-jingkai");
+}
+
+#[test]
+fn a_report_without_a_time_takes_the_latest_time_seen_or_the_configured_default() {
+    let engine = Engine::default();
+    let mut agg = Aggregator::new(AggregatorConfig::default());
+    let (g, t, text) = SIX_WORDINGS[0];
+    agg.add(&engine, report(&engine, "a", t, g, text));
+    let mut r = report(&engine, "b", t, SIX_WORDINGS[2].0, SIX_WORDINGS[2].2);
+    r.time = suqiu::aggregate::UNKNOWN_TIME;
+    let id = agg.add(&engine, r);
+    let issue = agg.open_issues().find(|i| i.issue_id == id).unwrap();
+    assert_eq!(issue.last_seen, parse_time(t).unwrap(), "not 1970");
+    assert_eq!(issue.count(), 2);
+    let mut agg = Aggregator::new(AggregatorConfig {
+        default_time: Some(1_800_000_000),
+        ..AggregatorConfig::default()
+    });
+    let mut r = report(&engine, "c", t, g, text);
+    r.time = suqiu::aggregate::UNKNOWN_TIME;
+    agg.add(&engine, r);
+    assert_eq!(agg.now(), 1_800_000_000);
 }

@@ -18,6 +18,7 @@
 //! each candidate issue. The state is plain serde data, so a service can save it and restore it.
 
 pub mod names;
+pub mod near;
 pub mod state;
 
 pub use state::{write_file_atomically, RestoreOptions, StateHeader};
@@ -45,7 +46,38 @@ pub struct AggregatorConfig {
     /// Key similarity at which differing categories no longer keep two reports apart
     /// (default 0.35): one problem is often triaged into two neighbouring categories.
     pub category_waiver_key_jaccard: f32,
+    /// Second join path: largest gap, in seconds, between a report and an issue of the same
+    /// township (or named place) for their content words to be compared (default 3 days).
+    #[serde(default = "default_near_gap")]
+    pub near_gap_seconds: i64,
+    /// Second join path: minimum weighted Jaccard of the folded content words when the
+    /// categories agree (default 0.1).
+    #[serde(default = "default_near_min")]
+    pub near_min_jaccard: f32,
+    /// Second join path: minimum weighted Jaccard when the categories differ (default 0.2):
+    /// content that agrees this strongly overrides the triage's category.
+    #[serde(default = "default_near_strong")]
+    pub near_strong_jaccard: f32,
+    /// Time given to a report whose time is [`UNKNOWN_TIME`]; `None` (the default) gives it
+    /// the latest time seen (the time of the batch it arrives in).
+    #[serde(default)]
+    pub default_time: Option<i64>,
 }
+
+fn default_near_gap() -> i64 {
+    AggregatorConfig::default().near_gap_seconds
+}
+fn default_near_min() -> f32 {
+    AggregatorConfig::default().near_min_jaccard
+}
+fn default_near_strong() -> f32 {
+    AggregatorConfig::default().near_strong_jaccard
+}
+
+/// A report's time when its source gave none: [`Aggregator::add`] replaces it with
+/// [`AggregatorConfig::default_time`] or, without one, the latest report time seen (0 for the
+/// very first report). `jsonl` gives it to lines without a `time`.
+pub const UNKNOWN_TIME: i64 = i64::MIN;
 
 impl Default for AggregatorConfig {
     fn default() -> Self {
@@ -55,6 +87,10 @@ impl Default for AggregatorConfig {
             min_key_containment: 0.7,
             min_body_jaccard: 0.3,
             category_waiver_key_jaccard: 0.35,
+            near_gap_seconds: 3 * 86_400,
+            near_min_jaccard: 0.1,
+            near_strong_jaccard: 0.2,
+            default_time: None,
         }
     }
 }
@@ -64,7 +100,7 @@ impl Default for AggregatorConfig {
 pub struct Report {
     /// Caller's id.
     pub id: String,
-    /// Unix seconds.
+    /// Unix seconds; [`UNKNOWN_TIME`] when the source gave none.
     pub time: i64,
     /// Posting group's division code, if known.
     pub group: Option<String>,
@@ -109,6 +145,11 @@ const DISTINCTIVE_BIGRAMS: usize = 3;
 const DISTINCTIVE_SHARE: f32 = 0.8;
 /// Body Jaccard at which two reports are near-duplicates: categories need not agree.
 const NEAR_DUPLICATE_BODY_JACCARD: f32 = 0.5;
+/// Second join path: content words two reports must share, besides the weighted Jaccard.
+const NEAR_MIN_SHARED_WORDS: usize = 2;
+/// Characters of an untitled-or-titled report's text searched for named places when it has no
+/// division (second join path).
+const NEAR_PLACE_CHARS: usize = 150;
 /// Characters of the body that take part in body similarity.
 const BODY_CHARS: usize = 200;
 
@@ -125,6 +166,11 @@ struct Shingles {
     /// Organizations and places its key names (see [`names::named_things`]).
     #[serde(default)]
     names: Vec<names::NamedThing>,
+    /// Folded content words (see [`near`]), sorted, and their total weight on arrival.
+    #[serde(default)]
+    words: Vec<u32>,
+    #[serde(default)]
+    words_weight: f32,
 }
 
 /// An issue: one problem and every report of it.
@@ -157,6 +203,13 @@ pub struct Issue {
     /// (repointed when it is absorbed). Emptied when it closes.
     #[serde(default)]
     keys: Vec<u32>,
+    /// Place keys of its members (townships, or named places), sorted: the place index
+    /// postings that name this issue. Emptied when it closes.
+    #[serde(default)]
+    places: Vec<u32>,
+    /// Members per triaged category: the issue's category is the most voted.
+    #[serde(default)]
+    category_votes: Vec<(String, u32)>,
 }
 
 impl Issue {
@@ -187,6 +240,23 @@ impl Issue {
             self.shingles.drain(..extra);
         }
         self.keys = sorted_union(&self.keys, &other.keys);
+        self.places = sorted_union(&self.places, &other.places);
+        for (c, n) in other.category_votes {
+            match self.category_votes.iter_mut().find(|(x, _)| *x == c) {
+                Some((_, m)) => *m += n,
+                None => self.category_votes.push((c, n)),
+            }
+        }
+        // The category most members were triaged into (ties keep the earlier one).
+        let mut best: Option<&(String, u32)> = None;
+        for v in &self.category_votes {
+            if best.is_none_or(|b| v.1 > b.1) {
+                best = Some(v);
+            }
+        }
+        if let Some((c, _)) = best {
+            self.category = Some(c.clone());
+        }
     }
 
     /// Number of reports.
@@ -220,6 +290,12 @@ pub struct Aggregator {
     key_df: FxHashMap<u32, u32>,
     #[serde(with = "sorted_map")]
     body_df: FxHashMap<u32, u32>,
+    /// Place key → open issue slots reported from there (second join path).
+    #[serde(default, with = "sorted_map")]
+    place_index: FxHashMap<u32, Vec<u32>>,
+    /// Document frequencies of folded content words.
+    #[serde(default, with = "sorted_map")]
+    word_df: FxHashMap<u32, u32>,
     reports: u32,
     now: i64,
     last_expiry: i64,
@@ -248,6 +324,9 @@ struct Scratch {
     candidates: Vec<u32>,
     counted: Vec<(u32, u32)>,
     matches: Vec<(f32, usize)>,
+    tokens: Vec<crate::segment::Token>,
+    word_w: Vec<f32>,
+    near: Vec<u32>,
 }
 
 impl PartialEq for Scratch {
@@ -343,6 +422,24 @@ fn weighted_intersection(
         }
     }
     (inter, max)
+}
+
+/// Weighted intersection of sorted `a` (weights `wa`) and sorted `b`, and how many they share.
+fn weighted_intersection_count(a: &[u32], wa: &[f32], b: &[u32]) -> (f32, usize) {
+    let (mut i, mut j, mut inter, mut n) = (0, 0, 0f32, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += wa[i];
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (inter, n)
 }
 
 /// The sorted, distinct union of two sorted, distinct lists, in one linear pass (an issue's
@@ -475,6 +572,8 @@ impl Aggregator {
             index: FxHashMap::default(),
             key_df: FxHashMap::default(),
             body_df: FxHashMap::default(),
+            place_index: FxHashMap::default(),
+            word_df: FxHashMap::default(),
             reports: 0,
             now: i64::MIN,
             last_expiry: i64::MIN,
@@ -489,7 +588,13 @@ impl Aggregator {
     /// time order; an earlier time than the latest seen does not move the clock back. A report
     /// whose id is already a member of an open issue is not added again (nothing changes; that
     /// issue's id is returned): replaying reports after a restore counts each once.
-    pub fn add(&mut self, engine: &Engine, report: Report) -> String {
+    pub fn add(&mut self, engine: &Engine, mut report: Report) -> String {
+        if report.time == UNKNOWN_TIME {
+            report.time = self
+                .config
+                .default_time
+                .unwrap_or(if self.now == i64::MIN { 0 } else { self.now });
+        }
         if let Some(&slot) = self.open_ids.get(&report.id) {
             if let Some(issue) = &self.open[slot as usize] {
                 return issue.issue_id.clone();
@@ -531,6 +636,32 @@ impl Aggregator {
             };
         count_and_weigh(&mut self.key_df, &key, &mut scratch.key_w);
         count_and_weigh(&mut self.body_df, &body, &mut scratch.body_w);
+        // Place names are not content (every report from there shares them): the division's
+        // names up to the province, and the named things of the key and the opening.
+        // (The opening is searched for named places only when there is no division: with one,
+        // the township is the place.)
+        let mut at = report.division.as_deref().and_then(|c| g.find_code(c));
+        let opening_named = if at.is_none() {
+            let opening: String = report.text.chars().take(NEAR_PLACE_CHARS).collect();
+            names::named_things(engine.normalizer(), &opening)
+        } else {
+            Vec::new()
+        };
+        let mut place_names: Vec<&str> = Vec::new();
+        while let Some(d) = at {
+            place_names.push(g.name(d));
+            at = g.parent(d);
+        }
+        place_names.extend(key_names.iter().chain(&opening_named).map(|n| n.name()));
+        let words = near::content_words(
+            engine,
+            report.title.as_deref(),
+            &report.text,
+            &place_names,
+            &mut scratch.tokens,
+        );
+        count_and_weigh(&mut self.word_df, &words, &mut scratch.word_w);
+        let words_total: f32 = scratch.word_w.iter().sum();
         let (key_w, body_w) = (&scratch.key_w, &scratch.body_w);
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
         let body_rest = &mut scratch.body_rest;
@@ -548,6 +679,27 @@ impl Aggregator {
             .collect();
         categories.dedup();
         let div = report.division.as_deref().and_then(|c| g.find_code(c));
+        // Where it is, for the second join path: its township (a county-level division stands
+        // for itself); without a division, the estates, companies and schools it names.
+        let mut places: Vec<u32> = Vec::new();
+        if let Some(d) = div {
+            let mut t = d;
+            while g.level(t) > Level::Township {
+                match g.parent(t) {
+                    Some(p) => t = p,
+                    None => break,
+                }
+            }
+            places.push(near::place_key(0, &g.code(t)));
+        } else {
+            for n in key_names.iter().chain(opening_named.iter()) {
+                if !n.is_district_code() {
+                    places.push(near::place_key(1, &n.key()));
+                }
+            }
+        }
+        places.sort_unstable();
+        places.dedup();
         // Candidates: open issues sharing key bigrams with the report (bigrams held by many
         // open issues are skipped: they find everything and distinguish nothing).
         let candidates = &mut scratch.candidates;
@@ -629,6 +781,58 @@ impl Aggregator {
                 matches.push((score, slot as usize));
             }
         }
+        // Second path: open issues of the same place within the gap, by content words.
+        if !places.is_empty() && !words.is_empty() {
+            let word_w = &scratch.word_w;
+            let near_c = &mut scratch.near;
+            near_c.clear();
+            for p in &places {
+                if let Some(slots) = self.place_index.get(p) {
+                    near_c.extend(slots.iter().rev().take(MAX_POSTING));
+                }
+            }
+            near_c.sort_unstable();
+            near_c.dedup();
+            for &slot in near_c.iter() {
+                let Some(issue) = &self.open[slot as usize] else {
+                    continue;
+                };
+                if report.time > issue.last_seen.saturating_add(cfg.near_gap_seconds)
+                    || report.time < issue.first_seen.saturating_sub(cfg.near_gap_seconds)
+                {
+                    continue;
+                }
+                let idiv = issue.division.as_deref().and_then(|c| g.find_code(c));
+                if !places_compatible(g, idiv, div) {
+                    continue;
+                }
+                let mut best = 0f32;
+                for m in issue.shingles.iter().rev().take(MAX_COMPARED_MEMBERS) {
+                    if m.words.is_empty() || names::conflict(&key_names, &m.names) {
+                        continue;
+                    }
+                    let (wi, shared) = weighted_intersection_count(&words, word_w, &m.words);
+                    let wu = words_total + m.words_weight - wi;
+                    let wj = if wu > 0.0 { wi / wu } else { 0.0 };
+                    let agree = categories.is_empty() && m.categories.is_empty()
+                        || categories.iter().any(|c| m.categories.contains(c));
+                    let bar = if agree {
+                        cfg.near_min_jaccard
+                    } else {
+                        cfg.near_strong_jaccard
+                    };
+                    if wj >= bar && shared >= NEAR_MIN_SHARED_WORDS {
+                        best = best.max(wj);
+                    }
+                }
+                if best > 0.0 {
+                    match matches.iter_mut().find(|(_, s)| *s == slot as usize) {
+                        Some(m) => m.0 = m.0.max(best),
+                        None => matches.push((best, slot as usize)),
+                    }
+                }
+            }
+        }
         matches.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let best = matches.first().copied();
         if let Some(((_, target), others)) = matches.split_first() {
@@ -644,7 +848,11 @@ impl Aggregator {
             categories,
             titled: report.title.is_some(),
             names: key_names,
+            words,
+            words_weight: words_total,
         };
+        let category_votes: Vec<(String, u32)> =
+            report.category.iter().map(|c| (c.clone(), 1)).collect();
         // The report as an issue of its own: merged into the best match, or opened.
         let mut single = Issue {
             issue_id: String::new(),
@@ -659,6 +867,8 @@ impl Aggregator {
             division: div.map(|d| g.code(d)),
             shingles: vec![shingle],
             keys: key.clone(),
+            places: places.clone(),
+            category_votes,
         };
         let id = single.members[0].clone();
         let slot = match best {
@@ -685,6 +895,12 @@ impl Aggregator {
                 slots.push(slot as u32);
             }
         }
+        for p in places {
+            let slots = self.place_index.entry(p).or_default();
+            if !slots.contains(&(slot as u32)) {
+                slots.push(slot as u32);
+            }
+        }
         self.scratch = scratch;
         self.open[slot]
             .as_ref()
@@ -705,6 +921,17 @@ impl Aggregator {
         }
         for key in &absorbed.keys {
             if let Some(slots) = self.index.get_mut(key) {
+                for s in slots.iter_mut() {
+                    if *s as usize == other {
+                        *s = target as u32;
+                    }
+                }
+                slots.sort_unstable();
+                slots.dedup();
+            }
+        }
+        for p in &absorbed.places {
+            if let Some(slots) = self.place_index.get_mut(p) {
                 for s in slots.iter_mut() {
                     if *s as usize == other {
                         *s = target as u32;
@@ -745,6 +972,7 @@ impl Aggregator {
                 // report ever seen.
                 issue.shingles = Vec::new();
                 issue.keys = Vec::new();
+                issue.places = Vec::new();
                 self.closed.push(issue);
                 self.stale += 1;
             }
@@ -754,6 +982,10 @@ impl Aggregator {
             self.stale = 0;
             let open = &self.open;
             self.index.retain(|_, slots| {
+                slots.retain(|&s| open[s as usize].is_some());
+                !slots.is_empty()
+            });
+            self.place_index.retain(|_, slots| {
                 slots.retain(|&s| open[s as usize].is_some());
                 !slots.is_empty()
             });

@@ -89,6 +89,23 @@ pub struct NamedThing {
     name: String,
 }
 
+impl NamedThing {
+    /// A key naming this thing (its kind and name), for the near-in-place join path.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind, self.name)
+    }
+
+    /// The name (without its kind's suffix).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether it is a district written as a code (A3区): too wide to stand for a place.
+    pub fn is_district_code(&self) -> bool {
+        self.kind == DISTRICT_CODE
+    }
+}
+
 /// Kind of a district written as a code (A3区, K9县).
 const DISTRICT_CODE: u8 = u8::MAX;
 

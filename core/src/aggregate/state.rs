@@ -20,8 +20,9 @@ use std::path::Path;
 /// Value of the header's `format` field.
 pub const STATE_FORMAT: &str = "suqiu-aggregator-state";
 /// The state format this build writes and reads. Version 1 was the unversioned state of
-/// earlier builds (no header).
-pub const STATE_VERSION: u32 = 2;
+/// earlier builds (no header); version 3 added the second join path's content words, place
+/// index and per-issue category votes.
+pub const STATE_VERSION: u32 = 3;
 
 /// What a saved state was built with, besides its content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,181 @@
+//! The second join path: reports **near in place and time** that share enough **salient
+//! content words**. Village groups report one event in their own words (恢复原样 / 恢复原貌,
+//! 电线杆 / 杆子, 坑 / 坑洼), so their character bigrams barely overlap; what they share is a
+//! place, a few days and a handful of content words.
+//!
+//! - Place: the township of the report's division (a county-level division stands for itself),
+//!   and, for reports without a division, the estates, companies and schools their title or
+//!   opening names ([`super::names`]). Two reports are near when they share a place key.
+//! - Time: the report comes at most [`super::AggregatorConfig::near_gap_seconds`] after the
+//!   issue's latest report (or before its first).
+//! - Content: jieba words of the title and the first [`CONTENT_CHARS`] characters of the body,
+//!   two characters or more (single characters only when the equivalence table names them),
+//!   minus a short stop list, each folded through the profile's equivalence table
+//!   (`profiles/zhuzhou/equivalents.tsv`) and weighted by its inverse document frequency in
+//!   the stream seen so far. The score is the weighted Jaccard of the two word sets.
+
+use crate::hashing::mix;
+use crate::segment::Token;
+use crate::Engine;
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
+
+/// The embedded equivalence table (first word of a line is the canonical form).
+const EMBEDDED_EQUIVALENTS: &str = include_str!("../../profiles/zhuzhou/equivalents.tsv");
+
+/// Characters of an untitled report's text whose words take part.
+pub const CONTENT_CHARS: usize = 120;
+/// Characters of a titled report's body whose words take part, besides the title's.
+pub const TITLED_BODY_CHARS: usize = 120;
+
+/// Words that carry no content in a citizen's report.
+const STOP: &[&str] = &[
+    "我们", "你们", "他们", "这个", "那个", "什么", "怎么", "为什么", "没有", "已经", "现在",
+    "问题", "反映", "反应", "投诉", "领导", "您好", "你好", "尊敬", "希望", "请求", "解决",
+    "严重", "影响", "情况", "相关", "部门", "政府", "小区", "居民", "业主", "附近", "周边",
+    "一个", "一直", "可以", "不能", "还是", "但是", "因为", "所以", "如果", "以及", "进行",
+    "要求", "关于", "请问", "是否", "时候", "目前", "今年", "去年", "多次", "长期", "不断",
+    "举报", "咨询", "建议", "谢谢", "本人", "一名", "社区", "街道", "生活", "处理", "管理",
+    "存在", "出现", "得到", "这些", "那些", "自己", "大家", "作为", "由于", "之前", "以后",
+];
+
+/// Last characters of place names.
+const PLACE_ENDINGS: &[char] = &['省', '市', '区', '县', '镇', '乡', '村', '街', '组'];
+
+/// Fold table: word → canonical word hash.
+fn equivalents() -> &'static FxHashMap<String, String> {
+    static TABLE: OnceLock<FxHashMap<String, String>> = OnceLock::new();
+    TABLE.get_or_init(|| parse_equivalents(EMBEDDED_EQUIVALENTS))
+}
+
+/// Parses an equivalence table: one group per line, tab-separated, canonical word first;
+/// `#` starts a comment line.
+pub fn parse_equivalents(text: &str) -> FxHashMap<String, String> {
+    let mut m = FxHashMap::default();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let mut words = line.split('\t').map(str::trim).filter(|w| !w.is_empty());
+        if let Some(canon) = words.next() {
+            m.insert(canon.to_string(), canon.to_string());
+            for w in words {
+                m.entry(w.to_string()).or_insert_with(|| canon.to_string());
+            }
+        }
+    }
+    m
+}
+
+/// The canonical form of `word` (itself when the table does not name it).
+pub fn canonical(word: &str) -> &str {
+    equivalents().get(word).map(String::as_str).unwrap_or(word)
+}
+
+fn hash_word(w: &str) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in w.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    (mix(h) & 0xffff_ffff) as u32
+}
+
+/// Sorted, distinct hashes of the folded content words of `title` and the start of `body`.
+///
+/// Words that are part of a place name in `places` (the report's division and its ancestors,
+/// the estates it names) or end like one (…区, …村) are not content: every report from there
+/// would share them.
+pub fn content_words(
+    engine: &Engine,
+    title: Option<&str>,
+    body: &str,
+    places: &[&str],
+    tokens: &mut Vec<Token>,
+) -> Vec<u32> {
+    let normalizer = engine.normalizer();
+    let mut text: String = title
+        .unwrap_or("")
+        .chars()
+        .filter_map(|c| normalizer.fold_char(c))
+        .collect();
+    text.push('。');
+    text.extend(
+        body.chars()
+            .filter_map(|c| normalizer.fold_char(c))
+            .take(if title.is_some() { TITLED_BODY_CHARS } else { CONTENT_CHARS }),
+    );
+    engine.segmenter().cut_into(&text, tokens);
+    let table = equivalents();
+    let mut out: Vec<u32> = Vec::with_capacity(tokens.len());
+    for t in tokens.iter() {
+        let w = &text[t.start..t.end];
+        let folded = table.get(w);
+        let n = w.chars().count();
+        if folded.is_none() {
+            if n < 2
+                || STOP.contains(&w)
+                || !w.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+                || w.ends_with(PLACE_ENDINGS)
+                || places.iter().any(|p| p.contains(w))
+            {
+                continue;
+            }
+        }
+        out.push(hash_word(folded.map(String::as_str).unwrap_or(w)));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Hash of a place key: a division code, or a name a report gives.
+pub fn place_key(prefix: u8, s: &str) -> u32 {
+    let mut h: u64 = prefix as u64;
+    for b in s.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    (mix(h ^ 0x9e37_79b9) & 0xffff_ffff) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equivalent_phrasings_fold_to_one_word() {
+        assert_eq!(canonical("恢复原貌"), "恢复");
+        assert_eq!(canonical("复原"), "恢复");
+        assert_eq!(canonical("杆子"), "电线杆");
+        assert_eq!(canonical("坑洼"), "坑");
+        assert_eq!(canonical("路面"), "路面");
+    }
+
+    #[test]
+    fn two_wordings_of_one_event_share_content_words() {
+        let e = Engine::default();
+        let mut t = Vec::new();
+        let a = content_words(&e, None, "工程搞完了土地没有恢复原样，菜地里全是电线杆和坑", &[], &mut t);
+        let b = content_words(&e, None, "施工结束这么久，地还没复原，菜园里杆子坑洼到处都是", &[], &mut t);
+        let shared = a.iter().filter(|w| b.contains(w)).count();
+        assert!(shared >= 3, "{shared}");
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn time_content_words() {
+        let e = Engine::default();
+        let mut t = Vec::new();
+        let text = "A市A2区丽发新城小区近期百米范围内修建搅拌厂，严重环境污染，对周围居民生活产生了极大的影响，个别居民因此还得了疾病住院，该地区作为长株潭绿心地带，还是人口众多的小区，竟然堂而皇之修建搅拌厂，请问环保部门";
+        let s = std::time::Instant::now();
+        for _ in 0..1000 {
+            std::hint::black_box(content_words(&e, Some("A2区丽发新城附近修建搅拌厂噪音"), text, &["丽发新城"], &mut t));
+        }
+        eprintln!("content_words {:?} per call", s.elapsed() / 1000);
+        let s = std::time::Instant::now();
+        for _ in 0..1000 {
+            std::hint::black_box(crate::aggregate::names::named_things(e.normalizer(), text));
+        }
+        eprintln!("named_things {:?} per call", s.elapsed() / 1000);
+    }
+}
