@@ -32,20 +32,10 @@ struct Gold {
     misconduct: bool,
 }
 
-/// FNV-1a 64, the corpus split hash (same as scripts/corpus/texts.py).
-fn fnv1a64(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in data {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// `test` for the held-out 20% of the corpus, else `train`.
 pub fn split_of(id: &str) -> &'static str {
     let key = id.strip_suffix(":title").unwrap_or(id);
-    if fnv1a64(key.as_bytes()) % 5 == 0 {
+    if suqiu::hashing::fnv1a64(key.as_bytes()) % 5 == 0 {
         "test"
     } else {
         "train"

@@ -1,4 +1,5 @@
-//! Small hashing helpers shared by the classifier's feature hashing and the aggregator.
+//! Small hashing helpers shared by the classifier's feature hashing, the model file checksum,
+//! the aggregator and the corpus splits of the evaluation commands.
 
 /// A 64-bit finalizer (MurmurHash3's fmix64): spreads every input bit over the output.
 #[inline]
@@ -26,4 +27,20 @@ where
         }
     }
     mix(h)
+}
+
+/// FNV-1a 64: the model file's checksum, and the hash that fixes the held-out part of the
+/// labelled corpora (`scripts/corpus/texts.py` computes the same).
+///
+/// ```
+/// assert_eq!(suqiu::hashing::fnv1a64(b""), 0xcbf29ce484222325);
+/// assert_eq!(suqiu::hashing::fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+/// ```
+pub fn fnv1a64(data: &[u8]) -> u64 {
+    let mut h = 0xcbf29ce484222325u64;
+    for &b in data {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
 }

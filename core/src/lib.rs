@@ -31,7 +31,7 @@ pub mod route;
 pub mod segment;
 
 mod engine;
-mod hashing;
+pub mod hashing;
 pub use engine::engine_from_paths;
 
 pub use classify::Kind;

@@ -252,15 +252,6 @@ fn model_err(src: &str, msg: impl Into<String>) -> Error {
     Error::file(ErrorKind::Model, src, None, msg)
 }
 
-fn fnv64(data: &[u8]) -> u64 {
-    let mut h = 0xcbf29ce484222325u64;
-    for &b in data {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
 /// Deterministic generator for the coordinate order.
 struct SplitMix(u64);
 impl SplitMix {
@@ -559,39 +550,45 @@ impl TextModel {
 
     /// Probabilities of several models for one text, hashing its n-grams once when they share
     /// feature settings without word features (the embedded kind, category and misconduct
-    /// models do); otherwise each model scores on its own. `out[i]` gets model `i`'s
-    /// probabilities.
+    /// models do); otherwise each model scores on its own. `out[i]` is refilled with model
+    /// `i`'s probabilities, or emptied where `models[i]` is `None`; no allocation once the
+    /// vectors have grown.
     ///
     /// ```
     /// use suqiu::classify::model::{TextModel, TrainSettings};
     /// let data: Vec<(String, String)> = [("路灯坏了", "road"), ("低保没批", "aid")]
     ///     .iter().map(|(t, l)| (t.to_string(), l.to_string())).collect();
     /// let a = TextModel::train(&data, &[], &TrainSettings::default()).unwrap();
-    /// let mut out = vec![Vec::new(), Vec::new()];
-    /// TextModel::predict_together(&[&a, &a], "路灯不亮", &mut out);
+    /// let mut out = vec![Vec::new(), Vec::new(), vec![1.0]];
+    /// TextModel::predict_together(&[Some(&a), Some(&a), None], "路灯不亮", &mut out);
     /// assert_eq!(out[0], a.predict("路灯不亮").probabilities);
     /// assert_eq!(out[0], out[1]);
+    /// assert!(out[2].is_empty());
     /// ```
-    pub fn predict_together(models: &[&TextModel], text: &str, out: &mut [Vec<f32>]) {
-        let shared = models.first().is_some_and(|m0| {
-            models
-                .iter()
-                .all(|m| m.segmenter.is_none() && m.header.features == m0.header.features)
+    pub fn predict_together(models: &[Option<&TextModel>], text: &str, out: &mut [Vec<f32>]) {
+        let mut present = models.iter().flatten();
+        let shared = present.next().is_some_and(|m0| {
+            present.all(|m| m.segmenter.is_none() && m.header.features == m0.header.features)
+                && m0.segmenter.is_none()
         });
-        if !shared {
-            for (m, o) in models.iter().zip(out.iter_mut()) {
-                *o = m.predict(text).probabilities;
-            }
-            return;
-        }
         FEAT.with(|cell| {
             let mut s = cell.borrow_mut();
-            models[0].count_ngrams(&mut s, text);
-            for (m, o) in models.iter().zip(out.iter_mut()) {
-                m.dot_counts(&mut s);
-                *o = softmax(&s.scores, m.header.temperature);
+            if let (true, Some(m0)) = (shared, models.iter().flatten().next()) {
+                m0.count_ngrams(&mut s, text);
             }
-            s.clear_counts();
+            for (m, o) in models.iter().zip(out.iter_mut()) {
+                o.clear();
+                let Some(m) = m else { continue };
+                if shared {
+                    m.dot_counts(&mut s);
+                } else {
+                    m.scores_into(&mut s, text);
+                }
+                softmax_into(&s.scores, m.header.temperature, o);
+            }
+            if shared {
+                s.clear_counts();
+            }
         })
     }
 
@@ -699,7 +696,7 @@ impl TextModel {
         for v in self.idf.iter().chain(&self.weights).chain(&self.bias) {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        let sum = fnv64(&out);
+        let sum = crate::hashing::fnv1a64(&out);
         out.extend_from_slice(&sum.to_le_bytes());
         out
     }
@@ -741,7 +738,7 @@ impl TextModel {
             return Err(model_err(src, format!("model format version {version} is not supported (this build reads up to {MODEL_FORMAT_VERSION})")));
         }
         let (body, sum) = bytes.split_at(bytes.len() - 8);
-        if fnv64(body) != u64::from_le_bytes(sum.try_into().unwrap_or_default()) {
+        if crate::hashing::fnv1a64(body) != u64::from_le_bytes(sum.try_into().unwrap_or_default()) {
             return Err(model_err(
                 src,
                 "checksum mismatch: the file is truncated or corrupted",
@@ -831,10 +828,18 @@ impl crate::classify::LabelScorer for TextModel {
 }
 
 fn softmax(s: &[f32], t: f32) -> Vec<f32> {
+    let mut out = Vec::with_capacity(s.len());
+    softmax_into(s, t, &mut out);
+    out
+}
+
+/// `softmax(s · t)` appended to `out`.
+fn softmax_into(s: &[f32], t: f32, out: &mut Vec<f32>) {
     let m = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let e: Vec<f32> = s.iter().map(|x| ((x - m) * t).exp()).collect();
-    let z: f32 = e.iter().sum();
-    e.into_iter().map(|x| x / z).collect()
+    let start = out.len();
+    out.extend(s.iter().map(|x| ((x - m) * t).exp()));
+    let z: f32 = out[start..].iter().sum();
+    out[start..].iter_mut().for_each(|x| *x /= z);
 }
 
 fn argmax(v: &[f32]) -> usize {
