@@ -716,22 +716,13 @@ impl Engine {
             self.category_model.as_ref().map(|m| &m.0),
             self.misconduct_model.as_ref().map(|m| &m.0),
         ];
-        let text_models: Vec<&crate::classify::model::TextModel> = models
+        let text_models = models.map(|m| m.and_then(|m| m.as_text_model()));
+        if models
             .iter()
-            .flatten()
-            .filter_map(|m| m.as_text_model())
-            .collect();
-        let present = models.iter().flatten().count();
-        if present > 1 && text_models.len() == present {
-            let mut probs = vec![Vec::new(); present];
-            crate::classify::model::TextModel::predict_together(&text_models, text, &mut probs);
-            let mut probs = probs.into_iter();
-            for (m, o) in models.iter().zip(out.iter_mut()) {
-                o.clear();
-                if m.is_some() {
-                    o.extend(probs.next().unwrap_or_default());
-                }
-            }
+            .zip(&text_models)
+            .all(|(m, t)| m.is_some() == t.is_some())
+        {
+            crate::classify::model::TextModel::predict_together(&text_models, text, out);
             return;
         }
         for (m, o) in models.iter().zip(out.iter_mut()) {

@@ -450,11 +450,15 @@ pub fn names_public_body(text: &str) -> bool {
     const NOT_AFTER_JU: &str = "面部势限促";
     const BEFORE_WEI: &str = "市县区省纪卫计教建改信农村党员宣组法经财商管";
     const NOT_AFTER_WEI: &str = "屈托婉曲身";
-    let chars: Vec<char> = text.chars().collect();
-    chars.iter().enumerate().any(|(i, &c)| {
-        let before = i.checked_sub(1).map(|j| chars[j]);
-        let after = chars.get(i + 1).copied();
-        match c {
+    // Most texts hold neither character: a byte search settles them without decoding.
+    if !text.contains('局') && !text.contains('委') {
+        return false;
+    }
+    let mut before: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let after = chars.peek().copied();
+        let names_body = match c {
             '局' => {
                 before.is_some_and(|b| !NOT_BEFORE_JU.contains(b) && !b.is_ascii_punctuation())
                     && !after.is_some_and(|a| NOT_AFTER_JU.contains(a))
@@ -464,8 +468,13 @@ pub fn names_public_body(text: &str) -> bool {
                     && !after.is_some_and(|a| NOT_AFTER_WEI.contains(a))
             }
             _ => false,
+        };
+        if names_body {
+            return true;
         }
-    })
+        before = Some(c);
+    }
+    false
 }
 
 /// A two-character hit `s..e` straddles words when its ends are not both word edges and its
