@@ -97,17 +97,12 @@ impl Lexicon {
             else {
                 return Err(err(lineno, "expected label<TAB>weight<TAB>terms".into()));
             };
-            let weight: f32 = weight
-                .trim()
-                .parse()
-                .ok()
-                .filter(|w: &f32| w.is_finite() && (0.0..=100.0).contains(w))
-                .ok_or_else(|| {
-                    err(
-                        lineno,
-                        format!("weight {weight:?} is not a number in 0..100"),
-                    )
-                })?;
+            let weight: f32 = parse_weight(weight).ok_or_else(|| {
+                err(
+                    lineno,
+                    format!("weight {weight:?} is not a number in 0..100"),
+                )
+            })?;
             let cue = parse_label(label.trim(), categories)
                 .ok_or_else(|| err(lineno, format!("unknown label {label:?}")))?;
             for term in words.split_whitespace() {
@@ -220,7 +215,8 @@ impl Lexicon {
         source: &str,
         categories: &[String],
     ) -> Result<usize> {
-        let err = |line: usize, msg: String| Error::file(ErrorKind::Profile, source, Some(line), msg);
+        let err =
+            |line: usize, msg: String| Error::file(ErrorKind::Profile, source, Some(line), msg);
         let mut each = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim_end_matches('\r');
@@ -228,21 +224,25 @@ impl Lexicon {
                 continue;
             }
             let mut parts = line.splitn(3, '\t');
-            let (Some(label), Some(weight), Some(expr)) = (parts.next(), parts.next(), parts.next())
+            let (Some(label), Some(weight), Some(expr)) =
+                (parts.next(), parts.next(), parts.next())
             else {
                 return Err(err(i + 1, "expected label<TAB>weight<TAB>regex".into()));
             };
             let cue = parse_label(label.trim(), categories)
                 .filter(|c| *c != Cue::Negation)
                 .ok_or_else(|| err(i + 1, format!("unknown label {label:?}")))?;
-            let weight: f32 = weight
-                .trim()
-                .parse()
-                .ok()
-                .filter(|w: &f32| (0.0..100.0).contains(w))
-                .ok_or_else(|| err(i + 1, format!("weight {weight:?} is not a number in 0..100")))?;
+            let weight: f32 = parse_weight(weight).ok_or_else(|| {
+                err(
+                    i + 1,
+                    format!("weight {weight:?} is not a number in 0..100"),
+                )
+            })?;
             if expr.len() > MAX_PATTERN_BYTES {
-                return Err(err(i + 1, format!("pattern longer than {MAX_PATTERN_BYTES} bytes")));
+                return Err(err(
+                    i + 1,
+                    format!("pattern longer than {MAX_PATTERN_BYTES} bytes"),
+                ));
             }
             let re = regex::RegexBuilder::new(expr)
                 .size_limit(1 << 20)
@@ -289,6 +289,14 @@ impl Lexicon {
             .filter(|es| es.iter().any(|e| e.cue == Cue::Category(c)))
             .count()
     }
+}
+
+/// A rule's weight, as `lexicon.tsv` and `patterns.tsv` write it: a number in 0..=100.
+fn parse_weight(text: &str) -> Option<f32> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|w: &f32| w.is_finite() && (0.0..=100.0).contains(w))
 }
 
 fn parse_label(label: &str, categories: &[String]) -> Option<Cue> {
