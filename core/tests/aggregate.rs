@@ -3,6 +3,8 @@
 //! county-level issue; unrelated reports stay apart; a saved state restores identically, is
 //! checked against the engine and window on restore, and a failed save keeps the old file.
 
+mod common;
+
 use suqiu::aggregate::{parse_time, Aggregator, AggregatorConfig, Report, RestoreOptions};
 use suqiu::Engine;
 
@@ -216,17 +218,8 @@ fn a_state_records_its_format_window_profile_and_divisions_and_restore_checks_th
     // Another profile (here: renamed) and other divisions (one more village): refused.
     let dir = std::env::temp_dir().join(format!("suqiu-state-header-{}", std::process::id()));
     let profile = dir.join("profile");
-    std::fs::create_dir_all(&profile).unwrap();
+    common::copy_embedded_profile(&profile);
     let src = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/zhuzhou");
-    for f in [
-        "lexicon.tsv",
-        "routing.toml",
-        "aliases.tsv",
-        "whole_terms.txt",
-        "patterns.tsv",
-    ] {
-        std::fs::copy(format!("{src}/{f}"), profile.join(f)).unwrap();
-    }
     let taxonomy = std::fs::read_to_string(format!("{src}/taxonomy.toml")).unwrap();
     std::fs::write(
         profile.join("taxonomy.toml"),
@@ -506,7 +499,8 @@ fn gold_precision_and_recall() {
     let engine = Engine::default();
     let (reports, _) = suqiu::jsonl::report_lines(&engine, &input, None);
     // The 450-pair gold: part "baseline" before the aggregator-only section.
-    let text = std::fs::read_to_string(format!("{root}/tests/fixtures/aggregation_gold.tsv")).unwrap();
+    let text =
+        std::fs::read_to_string(format!("{root}/tests/fixtures/aggregation_gold.tsv")).unwrap();
     let mut part = "baseline";
     let mut old = Vec::new();
     for l in text.lines() {
@@ -519,7 +513,8 @@ fn gold_precision_and_recall() {
         }
         old.push((f[0].into(), f[1].into(), f[2] == "1", part.into()));
     }
-    let text = std::fs::read_to_string(format!("{root}/tests/fixtures/paraphrase_gold.tsv")).unwrap();
+    let text =
+        std::fs::read_to_string(format!("{root}/tests/fixtures/paraphrase_gold.tsv")).unwrap();
     let para: Vec<(String, String, bool, String)> = text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("id_a"))
@@ -552,7 +547,10 @@ fn gold_precision_and_recall() {
                 agg.add(&engine, r);
             }
             let per_second = reports.len() as f64 / started.elapsed().as_secs_f64();
-            eprintln!("{:.0} reports/s in the aggregator (one cold pass)", per_second);
+            eprintln!(
+                "{:.0} reports/s in the aggregator (one cold pass)",
+                per_second
+            );
             let all = pair_scores(&agg, &old, |_| true);
             let base = pair_scores(&agg, &old, |p| p == "baseline");
             let tune = pair_scores(&agg, &para, |p| p == "tune");
@@ -582,15 +580,30 @@ fn six_wordings_of_one_unrestored_land_become_one_street_issue_routed_to_the_zon
     let mut agg = Aggregator::new(AggregatorConfig::default());
     let mut ids = Vec::new();
     for (i, (group, time, text)) in SIX_WORDINGS.iter().enumerate() {
-        ids.push(agg.add(&engine, report(&engine, &format!("w-{i}"), time, group, text)));
+        ids.push(agg.add(
+            &engine,
+            report(&engine, &format!("w-{i}"), time, group, text),
+        ));
     }
     let pothole = agg.add(
         &engine,
-        report(&engine, "pothole", "2026-05-12T11:00:00", "430204009003", "社区门口马路上有个大坑，好几辆电动车在这里摔了，请尽快修补路面"),
+        report(
+            &engine,
+            "pothole",
+            "2026-05-12T11:00:00",
+            "430204009003",
+            "社区门口马路上有个大坑，好几辆电动车在这里摔了，请尽快修补路面",
+        ),
     );
     let cigarettes = agg.add(
         &engine,
-        report(&engine, "cigarettes", "2026-05-12T16:00:00", "430204009004", "村干部办事要我们先送两条烟，不送就拖着不给盖章"),
+        report(
+            &engine,
+            "cigarettes",
+            "2026-05-12T16:00:00",
+            "430204009004",
+            "村干部办事要我们先送两条烟，不送就拖着不给盖章",
+        ),
     );
     assert!(ids.iter().all(|id| id == &ids[0]), "{ids:?}");
     assert_ne!(pothole, ids[0]);

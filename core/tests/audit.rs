@@ -1,5 +1,7 @@
 //! Reply audit: one test per flag and per verdict, on texts written for these tests.
 
+mod common;
+
 use suqiu::audit::{AuditInput, Flag, Verdict};
 use suqiu::Engine;
 
@@ -239,18 +241,8 @@ fn unit_named_and_route_compared() {
 #[test]
 fn working_day_deadline_from_a_profile() {
     let dir = std::env::temp_dir().join(format!("suqiu-audit-profile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    common::copy_embedded_profile(&dir);
     let src = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/zhuzhou");
-    for f in [
-        "taxonomy.toml",
-        "lexicon.tsv",
-        "routing.toml",
-        "aliases.tsv",
-        "whole_terms.txt",
-        "patterns.tsv",
-    ] {
-        std::fs::copy(format!("{src}/{f}"), dir.join(f)).unwrap();
-    }
     let toml = std::fs::read_to_string(format!("{src}/audit.toml"))
         .unwrap()
         .replace("days = 21 ", "days = 5 ")

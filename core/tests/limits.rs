@@ -1,5 +1,7 @@
 //! One test per documented limit: each is enforced with its own `limit_exceeded` error.
 
+mod common;
+
 use suqiu::classify::model::{TextModel, TrainSettings};
 use suqiu::{Engine, ErrorKind, Limits};
 
@@ -64,16 +66,7 @@ fn divisions_and_profile_file_size() {
     assert!(Engine::builder().divisions_csv(&csv).build().is_ok());
 
     let profile = dir.join("profile");
-    std::fs::create_dir_all(&profile).unwrap();
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/zhuzhou");
-    for f in [
-        "taxonomy.toml",
-        "lexicon.tsv",
-        "routing.toml",
-        "aliases.tsv",
-    ] {
-        std::fs::copy(format!("{src}/{f}"), profile.join(f)).unwrap();
-    }
+    common::copy_embedded_profile(&profile);
     let e = Engine::builder()
         .profile_dir(&profile)
         .limits(small)

@@ -1,7 +1,9 @@
 //! A profile that carries trained models: they load with the profile, blend with the lexicon,
 //! and the result says which source decided. Trained on the project's own fixtures.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use suqiu::classify::model::{TextModel, TrainSettings};
 use suqiu::{Engine, ErrorKind};
@@ -20,21 +22,7 @@ fn fixtures() -> Vec<serde_json::Value> {
 
 fn profile_copy(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("suqiu-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/zhuzhou");
-    for f in [
-        "taxonomy.toml",
-        "lexicon.tsv",
-        "routing.toml",
-        "aliases.tsv",
-        "whole_terms.txt",
-        "patterns.tsv",
-        "kind.model",
-        "category.model",
-        "misconduct.model",
-    ] {
-        std::fs::copy(src.join(f), dir.join(f)).unwrap();
-    }
+    common::copy_embedded_profile(&dir);
     dir
 }
 
