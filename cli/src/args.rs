@@ -79,6 +79,9 @@ pub struct EngineOpts {
     /// Weight of the trained models in the blend, 0..=1 [default: the profile's]
     #[arg(long, value_name = "W", value_parser = parse_model_weight, allow_negative_numbers = true)]
     pub model_weight: Option<f32>,
+    /// Score the trained models at full precision instead of their fused 8-bit table (slower)
+    #[arg(long)]
+    pub exact_models: bool,
 }
 
 #[derive(Args, Debug)]
@@ -230,6 +233,10 @@ pub struct EvaluateTriageArgs {
     /// Score the blend at this model weight, 0..=1
     #[arg(long, value_name = "W", value_parser = parse_model_weight, allow_negative_numbers = true)]
     pub model_weight: Option<f32>,
+    /// Also score the shipped blend with full-precision models, and count the messages on which
+    /// the fused 8-bit models decide differently
+    #[arg(long)]
+    pub exact_models: bool,
 }
 
 #[derive(Args, Debug)]

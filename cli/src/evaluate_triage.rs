@@ -258,7 +258,11 @@ pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
             None => b,
         }
     };
-    let engines: [(&'static str, Engine); 3] = [
+    let blend = || match blend_weight {
+        Some(w) => builder().model_weight(w),
+        None => builder(),
+    };
+    let mut engines: Vec<(&'static str, Engine)> = vec![
         (
             "lexicon only",
             builder()
@@ -273,16 +277,14 @@ pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
                 .build()
                 .map_err(|e| e.to_string())?,
         ),
-        (
-            "shipped blend",
-            match blend_weight {
-                Some(w) => builder().model_weight(w),
-                None => builder(),
-            }
-            .build()
-            .map_err(|e| e.to_string())?,
-        ),
+        ("shipped blend", blend().build().map_err(|e| e.to_string())?),
     ];
+    if a.exact_models {
+        engines.push((
+            "shipped blend, full-precision models",
+            blend().exact_models().build().map_err(|e| e.to_string())?,
+        ));
+    }
     let all: Vec<Scores> = engines
         .iter()
         .map(|(name, e)| score(name, e, &gold, &picked))
@@ -312,6 +314,24 @@ pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
             s.category_accuracy,
             s.category_macro_f1,
             s.other_kept_other
+        );
+    }
+    if a.exact_models {
+        let (fused, exact) = (&engines[2].1, &engines[3].1);
+        let differ = picked
+            .iter()
+            .filter(|t| {
+                let decision = |e: &Engine| {
+                    e.triage(t, None)
+                        .ok()
+                        .map(|r| (r.kind, r.category, r.misconduct.flag))
+                };
+                decision(fused) != decision(exact)
+            })
+            .count();
+        println!(
+            "fused 8-bit vs full-precision models: {differ} of {} messages decided differently (kind, category or flag)",
+            picked.len()
         );
     }
     Ok(true)

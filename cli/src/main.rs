@@ -109,6 +109,9 @@ fn build_engine(c: &EngineOpts) -> Result<suqiu::Engine, Fatal> {
     if let Some(w) = c.model_weight {
         b = b.model_weight(w);
     }
+    if c.exact_models {
+        b = b.exact_models();
+    }
     b.build()
         .map_err(|e| Fatal(format!("cannot build engine: {e}")))
 }

@@ -61,6 +61,12 @@ pub struct Engine {
     kind_model: Option<(Arc<dyn LabelScorer>, Vec<usize>)>,
     /// Misconduct-flag model and the index of its `yes` label.
     misconduct_model: Option<(Arc<dyn LabelScorer>, usize)>,
+    /// The three models fused into one quantized table, when all are the project's text models
+    /// with shared features (the embedded ones are); `None` scores each model on its own.
+    fused_models: Option<crate::classify::model::FusedModels>,
+    /// Score with the full-precision models even when a fused table exists (for measuring the
+    /// quantization, `evaluate-triage --exact-models`).
+    exact_models: bool,
     /// Share of the models' probabilities in the blend with the lexicon's (1 = model only).
     model_weight: f32,
     limits: Limits,
@@ -77,6 +83,7 @@ pub struct EngineBuilder {
     misconduct_model: Option<Arc<dyn LabelScorer>>,
     model_weight: Option<f32>,
     lexicon_only: bool,
+    exact_models: bool,
 }
 
 impl EngineBuilder {
@@ -128,6 +135,21 @@ impl EngineBuilder {
     /// decides (for comparisons, and for profiles whose models do not fit a new region).
     pub fn lexicon_only(mut self) -> Self {
         self.lexicon_only = true;
+        self
+    }
+
+    /// Score the trained models at full precision instead of through their fused, quantized
+    /// table (slower; for measuring what the quantization changes).
+    ///
+    /// ```
+    /// let exact = suqiu::Engine::builder().exact_models().build()?;
+    /// let fast = suqiu::Engine::default();
+    /// let text = "村支书把低保名额都给了自己亲戚";
+    /// assert_eq!(exact.triage(text, None)?.kind, fast.triage(text, None)?.kind);
+    /// # Ok::<(), suqiu::Error>(())
+    /// ```
+    pub fn exact_models(mut self) -> Self {
+        self.exact_models = true;
         self
     }
 
@@ -273,6 +295,11 @@ impl EngineBuilder {
             words.extend(gazetteer.dictionary_words());
         }
         let segmenter = Segmenter::new(words.iter().map(String::as_str));
+        let fused_models = fuse_models([
+            kind_model.as_ref().map(|m| &m.0),
+            category_model.as_ref().map(|m| &m.0),
+            misconduct_model.as_ref().map(|m| &m.0),
+        ]);
         Ok(Engine {
             normalizer: Normalizer::new(),
             segmenter,
@@ -281,10 +308,24 @@ impl EngineBuilder {
             category_model,
             kind_model,
             misconduct_model,
+            fused_models,
+            exact_models: self.exact_models,
             model_weight: self.model_weight.unwrap_or(classify::MODEL_BLEND_WEIGHT),
             limits: self.limits,
         })
     }
+}
+
+/// The fused table of the kind, category and misconduct models when all three are present
+/// and are the project's text models sharing feature settings.
+fn fuse_models(
+    models: [Option<&Arc<dyn LabelScorer>>; 3],
+) -> Option<crate::classify::model::FusedModels> {
+    let mut text_models = Vec::with_capacity(3);
+    for m in models {
+        text_models.push(m?.as_text_model()?);
+    }
+    crate::classify::model::FusedModels::new(&text_models)
 }
 
 impl Default for Engine {
@@ -716,6 +757,10 @@ impl Engine {
             self.category_model.as_ref().map(|m| &m.0),
             self.misconduct_model.as_ref().map(|m| &m.0),
         ];
+        if let (Some(fused), false) = (&self.fused_models, self.exact_models) {
+            fused.predict(&[true, true, true], text, out);
+            return;
+        }
         let text_models = models.map(|m| m.and_then(|m| m.as_text_model()));
         if models
             .iter()
