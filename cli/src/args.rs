@@ -202,8 +202,9 @@ pub struct CorpusArgs {
     /// The data folder the texts are read from
     #[arg(long, value_name = "DIR", default_value = "../shared/data")]
     pub data: PathBuf,
-    /// Which part of the corpus to score (test: the held-out 20%)
-    #[arg(long, default_value = "test", value_parser = ["test", "train", "all"])]
+    /// Which part of the corpus to score (test: the held-out 20%; dev: the fifth of train that
+    /// tunes the blend, scored with models trained on the rest — triage only)
+    #[arg(long, default_value = "test", value_parser = ["test", "train", "dev", "all"])]
     pub split: String,
     /// Profile directory [default: the embedded Zhuzhou profile]
     #[arg(long, value_name = "DIR")]

@@ -63,6 +63,11 @@ fn r3(x: f64) -> f64 {
 
 pub fn run(a: &crate::args::CorpusArgs) -> Result<bool, String> {
     let (labels, data, split, profile, json) = a.parts();
+    if split == "dev" {
+        return Err(
+            "--split dev is for evaluate-triage; the audit corpus has test, train and all".into(),
+        );
+    }
     let mut gold: HashMap<String, Gold> = HashMap::new();
     let text = std::fs::read_to_string(&labels).map_err(|e| format!("{labels}: {e}"))?;
     for (n, line) in text.lines().enumerate() {

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Trains the embedded profile's models from the labelled corpus (training split only).
 #
-#   scripts/corpus/train.sh [OUT_DIR]      # default: core/profiles/zhuzhou
+#   scripts/corpus/train.sh [OUT_DIR [DEV_PROFILE_DIR]]   # default OUT_DIR: core/profiles/zhuzhou
+#
+# With DEV_PROFILE_DIR, the stage-1 models (trained without the dev fold) are also written there
+# beside a copy of the rest of the profile, so that the blend can be tuned honestly:
+#   suqiu evaluate-triage --labels corpus/triage_labels.jsonl --split dev --profile DEV_PROFILE_DIR
 #
 # Needs ../shared/data (the texts; the corpus holds ids only). The held-out 20% is never
 # exported. Two stages: (1) train on the "fit" fold of the training split and fit each model's
@@ -13,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-core/profiles/zhuzhou}
+dev_profile=${2:-}
 bits=${SUQIU_HASH_BITS:-16}
 c=${SUQIU_C:-1}
 extra=${SUQIU_EXTRA_CHATTER:-3000}
@@ -26,6 +31,11 @@ for m in kind category misconduct; do
   t=$(target/release/suqiu train --input "$work/fit/$m.jsonl" --dev "$work/dev/$m.jsonl" \
         --output "$work/$m.fit.model" --hash-bits "$bits" --c "$c" --seed 1 2>/dev/null \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["temperature"])')
+  if [ -n "$dev_profile" ]; then
+    mkdir -p "$dev_profile"
+    find core/profiles/zhuzhou -maxdepth 1 -type f ! -name '*.model' -exec cp {} "$dev_profile/" \;
+    cp "$work/$m.fit.model" "$dev_profile/$m.model"
+  fi
   target/release/suqiu train --input "$work/all/$m.jsonl" --output "$out/$m.model" \
     --hash-bits "$bits" --c "$c" --seed 1 --temperature "$t"
 done
