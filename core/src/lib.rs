@@ -20,6 +20,7 @@
 
 pub mod aggregate;
 pub mod audit;
+pub mod bounded;
 pub mod classify;
 pub mod error;
 pub mod fuzzing;
