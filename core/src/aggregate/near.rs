@@ -30,83 +30,13 @@ pub const TITLED_BODY_CHARS: usize = 120;
 
 /// Words that carry no content in a citizen's report.
 const STOP: &[&str] = &[
-    "我们",
-    "你们",
-    "他们",
-    "这个",
-    "那个",
-    "什么",
-    "怎么",
-    "为什么",
-    "没有",
-    "已经",
-    "现在",
-    "问题",
-    "反映",
-    "反应",
-    "投诉",
-    "领导",
-    "您好",
-    "你好",
-    "尊敬",
-    "希望",
-    "请求",
-    "解决",
-    "严重",
-    "影响",
-    "情况",
-    "相关",
-    "部门",
-    "政府",
-    "小区",
-    "居民",
-    "业主",
-    "附近",
-    "周边",
-    "一个",
-    "一直",
-    "可以",
-    "不能",
-    "还是",
-    "但是",
-    "因为",
-    "所以",
-    "如果",
-    "以及",
-    "进行",
-    "要求",
-    "关于",
-    "请问",
-    "是否",
-    "时候",
-    "目前",
-    "今年",
-    "去年",
-    "多次",
-    "长期",
-    "不断",
-    "举报",
-    "咨询",
-    "建议",
-    "谢谢",
-    "本人",
-    "一名",
-    "社区",
-    "街道",
-    "生活",
-    "处理",
-    "管理",
-    "存在",
-    "出现",
-    "得到",
-    "这些",
-    "那些",
-    "自己",
-    "大家",
-    "作为",
-    "由于",
-    "之前",
-    "以后",
+    "我们", "你们", "他们", "这个", "那个", "什么", "怎么", "为什么", "没有", "已经", "现在",
+    "问题", "反映", "反应", "投诉", "领导", "您好", "你好", "尊敬", "希望", "请求", "解决",
+    "严重", "影响", "情况", "相关", "部门", "政府", "小区", "居民", "业主", "附近", "周边",
+    "一个", "一直", "可以", "不能", "还是", "但是", "因为", "所以", "如果", "以及", "进行",
+    "要求", "关于", "请问", "是否", "时候", "目前", "今年", "去年", "多次", "长期", "不断",
+    "举报", "咨询", "建议", "谢谢", "本人", "一名", "社区", "街道", "生活", "处理", "管理",
+    "存在", "出现", "得到", "这些", "那些", "自己", "大家", "作为", "由于", "之前", "以后",
 ];
 
 /// Last characters of place names.
@@ -169,11 +99,7 @@ pub fn content_words(
     text.extend(
         body.chars()
             .filter_map(|c| normalizer.fold_char(c))
-            .take(if title.is_some() {
-                TITLED_BODY_CHARS
-            } else {
-                CONTENT_CHARS
-            }),
+            .take(if title.is_some() { TITLED_BODY_CHARS } else { CONTENT_CHARS }),
     );
     engine.segmenter().cut_into(&text, tokens);
     let table = equivalents();
@@ -225,20 +151,8 @@ mod tests {
     fn two_wordings_of_one_event_share_content_words() {
         let e = Engine::default();
         let mut t = Vec::new();
-        let a = content_words(
-            &e,
-            None,
-            "工程搞完了土地没有恢复原样，菜地里全是电线杆和坑",
-            &[],
-            &mut t,
-        );
-        let b = content_words(
-            &e,
-            None,
-            "施工结束这么久，地还没复原，菜园里杆子坑洼到处都是",
-            &[],
-            &mut t,
-        );
+        let a = content_words(&e, None, "工程搞完了土地没有恢复原样，菜地里全是电线杆和坑", &[], &mut t);
+        let b = content_words(&e, None, "施工结束这么久，地还没复原，菜园里杆子坑洼到处都是", &[], &mut t);
         let shared = a.iter().filter(|w| b.contains(w)).count();
         assert!(shared >= 3, "{shared}");
     }
@@ -255,13 +169,7 @@ mod timing {
         let text = "A市A2区丽发新城小区近期百米范围内修建搅拌厂，严重环境污染，对周围居民生活产生了极大的影响，个别居民因此还得了疾病住院，该地区作为长株潭绿心地带，还是人口众多的小区，竟然堂而皇之修建搅拌厂，请问环保部门";
         let s = std::time::Instant::now();
         for _ in 0..1000 {
-            std::hint::black_box(content_words(
-                &e,
-                Some("A2区丽发新城附近修建搅拌厂噪音"),
-                text,
-                &["丽发新城"],
-                &mut t,
-            ));
+            std::hint::black_box(content_words(&e, Some("A2区丽发新城附近修建搅拌厂噪音"), text, &["丽发新城"], &mut t));
         }
         eprintln!("content_words {:?} per call", s.elapsed() / 1000);
         let s = std::time::Instant::now();
