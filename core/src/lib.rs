@@ -33,6 +33,7 @@ pub mod segment;
 
 mod engine;
 pub mod hashing;
+pub mod input;
 pub use engine::engine_from_paths;
 
 pub use classify::Kind;

@@ -1157,8 +1157,19 @@ pub fn iso8601(t: i64) -> String {
     )
 }
 
+/// Days in month `m` (1..=12) of year `y`, Gregorian.
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// Parses `YYYY/MM/DD HH:MM:SS` (as in the message data) or ISO 8601 (`YYYY-MM-DD`,
-/// `YYYY-MM-DDTHH:MM:SS`, with an optional `Z` or `±HH:MM` offset) to unix seconds.
+/// `YYYY-MM-DDTHH:MM:SS`, with an optional `Z` or `±HH:MM` offset) to unix seconds; `None`
+/// for a date that is not on the calendar (`2020-02-30`) or a year that is not four digits.
 pub fn parse_time(s: &str) -> Option<i64> {
     let s = s.trim();
     let (date, rest) = match s.find([' ', 'T']) {
@@ -1166,10 +1177,15 @@ pub fn parse_time(s: &str) -> Option<i64> {
         None => (s, ""),
     };
     let mut d = date.split(['/', '-']);
-    let y: i64 = d.next()?.parse().ok()?;
+    let year = d.next()?;
+    // Four-digit years only: a longer one is a typo or an overflow, not a date.
+    if year.len() != 4 {
+        return None;
+    }
+    let y: i64 = year.parse().ok()?;
     let m: i64 = d.next()?.parse().ok()?;
     let day: i64 = d.next()?.parse().ok()?;
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    if d.next().is_some() || !(1..=12).contains(&m) || day < 1 || day > days_in_month(y, m) {
         return None;
     }
     let (clock, offset) = match rest.find(['Z', '+']).or_else(|| rest.rfind('-')) {
