@@ -843,7 +843,7 @@ fn aggregate(a: &args::AggregateArgs) -> Result<bool, Failure> {
     }
     if verbose {
         eprintln!(
-        "{} reports into {} issues ({} already in an open issue, skipped; {} closed issues dropped past the {} kept); aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
+        "{} reports into {} issues ({} already in an open issue, skipped), {} closed issues dropped past the {} kept; aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
         reports,
         agg.ranked().len(),
         duplicates,
