@@ -112,8 +112,13 @@ fn build_engine(c: &EngineOpts) -> Result<suqiu::Engine, Fatal> {
     if c.exact_models {
         b = b.exact_models();
     }
-    b.build()
-        .map_err(|e| Fatal(format!("cannot build engine: {e}")))
+    let engine = b
+        .build()
+        .map_err(|e| Fatal(format!("cannot build engine: {e}")))?;
+    for warning in engine.load_warnings() {
+        eprintln!("suqiu: warning: {warning}");
+    }
+    Ok(engine)
 }
 
 /// Opens INPUT, `-` being standard input.
@@ -757,20 +762,16 @@ fn aggregate(a: &args::AggregateArgs) -> Result<bool, Failure> {
     use suqiu::aggregate::{Aggregator, AggregatorConfig, RestoreOptions};
     let (c, window_seconds, force, verbose) = (&a.engine, a.window, a.force_restore, a.verbose);
     let (save, restore, gold) = (&a.save, &a.restore, a.gold.clone());
-    // A destination whose directory is missing is found now, not after the whole run.
+    // A destination that cannot be written and a gold file that cannot be read are found
+    // now, not after the whole run.
     if let Some(p) = &save {
-        let dir = std::path::Path::new(p)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(std::path::Path::new("."));
-        if !dir.is_dir() {
-            return Err(Fatal(format!(
-                "--save {p}: directory {} does not exist",
-                dir.display()
-            ))
-            .into());
-        }
+        check_save_destination(std::path::Path::new(p))
+            .map_err(|e| Fatal(format!("--save {p}: {e}")))?;
     }
+    let gold_pairs = match &gold {
+        Some(p) => Some(read_gold_pairs(p)?),
+        None => None,
+    };
     let input = open_input(&a.input)?;
     let engine = build_engine(c)?;
     let mut agg = match restore {
@@ -840,15 +841,17 @@ fn aggregate(a: &args::AggregateArgs) -> Result<bool, Failure> {
         }
         out.flush()
     });
-    if let Some(p) = gold {
-        gold_report(&agg, &p)?;
+    if let Some(pairs) = gold_pairs {
+        gold_report(&agg, &pairs);
     }
     if verbose {
         eprintln!(
-        "{} reports into {} issues ({} already in an open issue, skipped); aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
+        "{} reports into {} issues ({} already in an open issue, skipped), {} closed issues dropped past the {} kept; aggregator alone {:.3} s, {:.0} reports/s on one thread (one cold pass; `cargo bench -p suqiu-benches -- aggregate` measures it steadily); {} lines rejected",
         reports,
         agg.ranked().len(),
         duplicates,
+        agg.closed_dropped(),
+        agg.config().max_closed_issues,
         seconds,
         reports as f64 / seconds.max(1e-9),
         rejected
@@ -905,28 +908,69 @@ fn error_line(line: usize, text: Option<&[u8]>, error: &suqiu::Error) -> String 
     .to_string()
 }
 
-/// Pairwise precision and recall against hand-labelled pairs (`id_a<TAB>id_b<TAB>same`),
-/// printed to standard error.
-fn gold_report(agg: &suqiu::aggregate::Aggregator, p: &str) -> Result<(), Fatal> {
-    let text = std::fs::read_to_string(p).map_err(|e| Fatal(format!("{p}: {e}")))?;
-    let of = agg.assignments();
-    let (mut tp, mut fp, mut fn_, mut missing) = (0usize, 0usize, 0usize, 0usize);
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("id_a") && !l.trim().is_empty())
-    {
+/// Whether a state can be saved at `path`: its directory exists and takes a new file (one
+/// is created and removed), and `path` itself is not a directory.
+fn check_save_destination(path: &std::path::Path) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        return Err(format!("directory {} does not exist", dir.display()));
+    }
+    if path.is_dir() {
+        return Err("is a directory; name the state file".into());
+    }
+    tempfile::Builder::new()
+        .prefix(".suqiu-check-")
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))
+}
+
+/// One hand-labelled pair: two report ids and whether they are the same issue.
+struct GoldPair {
+    a: String,
+    b: String,
+    same: bool,
+}
+
+/// Reads `id_a<TAB>id_b<TAB>same` lines (`#` comments and an `id_a` header skipped),
+/// naming the file and line of a malformed one.
+fn read_gold_pairs(p: &str) -> Result<Vec<GoldPair>, Fatal> {
+    let text = std::fs::read_to_string(p).map_err(|e| Fatal(format!("--gold {p}: {e}")))?;
+    let mut pairs = Vec::new();
+    for (i, line) in suqiu::bounded::strip_bom(&text).lines().enumerate() {
+        if line.starts_with('#') || line.starts_with("id_a") || line.trim().is_empty() {
+            continue;
+        }
         let f: Vec<&str> = line.split('\t').collect();
-        if f.len() != 3 {
+        if f.len() != 3 || !matches!(f[2].trim(), "0" | "1") {
             return Err(Fatal(format!(
-                "{p}: expected id_a<TAB>id_b<TAB>same, got {line:?}"
+                "--gold {p}:{}: expected id_a<TAB>id_b<TAB>same (same 0 or 1), got {}",
+                i + 1,
+                suqiu::bounded::excerpt(line)
             )));
         }
-        let (Some(a), Some(b)) = (of.get(f[0]), of.get(f[1])) else {
+        pairs.push(GoldPair {
+            a: f[0].to_string(),
+            b: f[1].to_string(),
+            same: f[2].trim() == "1",
+        });
+    }
+    Ok(pairs)
+}
+
+/// Pairwise precision and recall against hand-labelled pairs, printed to standard error.
+fn gold_report(agg: &suqiu::aggregate::Aggregator, pairs: &[GoldPair]) {
+    let of = agg.assignments();
+    let (mut tp, mut fp, mut fn_, mut missing) = (0usize, 0usize, 0usize, 0usize);
+    for pair in pairs {
+        let (Some(a), Some(b)) = (of.get(pair.a.as_str()), of.get(pair.b.as_str())) else {
             missing += 1;
             continue;
         };
-        let together = a == b;
-        match (together, f[2].trim() == "1") {
+        match (a == b, pair.same) {
             (true, true) => tp += 1,
             (true, false) => fp += 1,
             (false, true) => fn_ += 1,
@@ -939,7 +983,6 @@ fn gold_report(agg: &suqiu::aggregate::Aggregator, p: &str) -> Result<(), Fatal>
         "{}",
         serde_json::json!({"gold_pairs": tp + fp + fn_, "missing_ids": missing, "true_positive": tp, "false_positive": fp, "false_negative": fn_, "precision": precision, "recall": recall})
     );
-    Ok(())
 }
 
 /// One address or text per line in, its location out (see [`LOCATE_HELP`]).

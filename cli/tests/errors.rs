@@ -377,3 +377,33 @@ fn a_dash_reads_standard_input_everywhere_and_completions_are_printed() {
     assert!(script.contains("_suqiu") && script.contains("evaluate-places"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A `--save` destination that cannot be written and a malformed `--gold` file are found
+/// before a single report is read (issue 14, item 11).
+#[test]
+fn aggregate_checks_save_and_gold_before_the_run() {
+    let dir = std::env::temp_dir().join(format!("suqiu-precheck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = b"{\"id\":\"a\",\"text\":\"\xe8\xb7\xaf\xe7\x81\xaf\xe5\x9d\x8f\xe4\xba\x86\"}\n";
+    // The destination is a directory.
+    let out = common::suqiu(&["aggregate", "--save", dir.to_str().unwrap(), "-"], report);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is a directory"), "{err}");
+    // A gold line without three fields, named by file and line.
+    let gold = dir.join("gold.tsv");
+    std::fs::write(&gold, "# pairs\na\tb\t1\na b 1\n").unwrap();
+    let out = common::suqiu(
+        &["aggregate", "--gold", gold.to_str().unwrap(), "-"],
+        report,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("gold.tsv:3: expected id_a<TAB>id_b<TAB>same"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -35,19 +35,6 @@ impl Default for Limits {
     }
 }
 
-/// Fails with [`Error::LimitExceeded`] when the file at `path` is larger than `limit` bytes
-/// (a missing file is left for the reader to report).
-pub(crate) fn check_file_size(path: &Path, limit: u64, what: &'static str) -> Result<()> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > limit => Err(Error::LimitExceeded {
-            what,
-            limit: limit as usize,
-            actual: m.len() as usize,
-        }),
-        _ => Ok(()),
-    }
-}
-
 /// The triage engine: immutable, `Send + Sync`, built once and shared.
 #[derive(Debug)]
 pub struct Engine {
@@ -70,6 +57,8 @@ pub struct Engine {
     /// Share of the models' probabilities in the blend with the lexicon's (1 = model only).
     model_weight: f32,
     limits: Limits,
+    /// What the build skipped and why (see [`Engine::load_warnings`]).
+    load_warnings: Vec<String>,
 }
 
 /// Configures an [`Engine`]: profile directory, divisions CSV, limits.
@@ -156,34 +145,12 @@ impl EngineBuilder {
     /// Builds the engine, validating every file.
     pub fn build(self) -> Result<Engine> {
         let profile = match &self.profile_dir {
-            Some(d) => {
-                for f in [
-                    "taxonomy.toml",
-                    "lexicon.tsv",
-                    "routing.toml",
-                    "aliases.tsv",
-                    "audit.toml",
-                    "patterns.tsv",
-                    "whole_terms.txt",
-                ] {
-                    check_file_size(
-                        &d.join(f),
-                        self.limits.max_file_bytes,
-                        "profile file size in bytes",
-                    )?;
-                }
-                Profile::from_dir(d)?
-            }
+            Some(d) => Profile::from_dir_with_limit(d, self.limits.max_file_bytes)?,
             None => Profile::embedded()?,
         };
         let gazetteer = match &self.divisions_csv {
             Some(p) => {
-                check_file_size(
-                    p,
-                    self.limits.max_file_bytes,
-                    "divisions file size in bytes",
-                )?;
-                Gazetteer::from_path(p, &profile.aliases)?
+                Gazetteer::from_path_with_limit(p, &profile.aliases, self.limits.max_file_bytes)?
             }
             None => Gazetteer::from_csv(
                 jurisdiction::gazetteer::EMBEDDED_DIVISIONS,
@@ -191,11 +158,30 @@ impl EngineBuilder {
                 &profile.aliases,
             )?,
         };
+        let load_warnings: Vec<String> = gazetteer
+            .skipped_aliases()
+            .iter()
+            .map(|&i| {
+                let (alias, code) = &profile.aliases[i];
+                format!(
+                    "{}:{}: alias {alias} names code {code}, which the divisions do not hold; skipped",
+                    profile.aliases_source, profile.alias_lines[i]
+                )
+            })
+            .collect();
         let routing_src = match &self.profile_dir {
             Some(d) => d.join("routing.toml").display().to_string(),
             None => "<embedded:zhuzhou>/routing.toml".into(),
         };
-        profile.router.validate_against(&gazetteer, &routing_src)?;
+        let mut load_warnings = load_warnings;
+        load_warnings.extend(
+            profile
+                .router
+                .unknown_zone_codes(&gazetteer)
+                .map(|(zone, code)| {
+                    format!("{routing_src}: zone {zone}: township code {code} is not in the divisions; skipped")
+                }),
+        );
         // A profile directory may carry trained models (category.model, kind.model,
         // misconduct.model); the embedded profile carries the models trained on the corpus.
         let load_from_profile = |given: Option<Arc<dyn LabelScorer>>,
@@ -312,6 +298,7 @@ impl EngineBuilder {
             exact_models: self.exact_models,
             model_weight: self.model_weight.unwrap_or(classify::MODEL_BLEND_WEIGHT),
             limits: self.limits,
+            load_warnings,
         })
     }
 }
@@ -535,6 +522,13 @@ impl Engine {
     /// The profile in use.
     pub fn profile(&self) -> &Profile {
         &self.profile
+    }
+
+    /// What the build skipped, one sentence each, naming the file and line: the profile's
+    /// aliases whose code the divisions do not hold (a profile for one region used with
+    /// another region's divisions). Empty when nothing was skipped.
+    pub fn load_warnings(&self) -> &[String] {
+        &self.load_warnings
     }
 
     /// The gazetteer in use.

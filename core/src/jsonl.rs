@@ -84,15 +84,6 @@ pub fn strip_bom(line: &str) -> &str {
     line.strip_prefix('\u{feff}').unwrap_or(line)
 }
 
-/// The `id` of a line that is JSON but not a valid message (`{"id": 5, "text": 3}`), so that
-/// its error line still names it; null when there is none.
-fn id_of(line: &str) -> serde_json::Value {
-    serde_json::from_str::<serde_json::Value>(line)
-        .ok()
-        .and_then(|v| v.get("id").cloned())
-        .unwrap_or(serde_json::Value::Null)
-}
-
 /// Which group code to triage a line with: a blank code is none; a code the divisions do not
 /// hold is dropped with a warning (the message is still triaged, from its text alone); a code
 /// that is not the 12-digit NBS form is used if known, with a warning.
@@ -120,36 +111,42 @@ pub fn group_for<'a>(
     Some(code)
 }
 
-/// Parses one input line and triages it.
+/// Parses one input line (see [`crate::input`]) and triages it.
 pub fn process_line(engine: &Engine, line: &str, lineno: usize) -> LineOutcome {
-    let line = strip_bom(line);
-    let msg: InputMessage = match serde_json::from_str(line) {
-        Ok(m) => m,
-        Err(e) => {
+    let object = match crate::input::read_object(line.as_bytes()) {
+        Ok(o) => o,
+        Err(r) => {
             return LineOutcome::Err {
                 line: lineno,
-                id: id_of(line),
-                error: Error::InvalidInput(format!("line is not a JSON message object: {e}")),
+                id: r.id,
+                error: r.error,
             }
         }
     };
-    let Some(text) = msg.text.as_deref() else {
-        return LineOutcome::Err {
-            line: lineno,
-            id: msg.id,
-            error: Error::InvalidInput("missing \"text\"".into()),
-        };
+    let id = object.id();
+    let fields = object
+        .required_string("text")
+        .and_then(|text| Ok((text, object.division_code("group_division")?)));
+    let (text, group) = match fields {
+        Ok(f) => f,
+        Err(error) => {
+            return LineOutcome::Err {
+                line: lineno,
+                id,
+                error,
+            }
+        }
     };
     let mut warnings = Vec::new();
-    let group = group_for(engine, msg.group_division.as_deref(), &mut warnings);
+    let group = group_for(engine, group.as_deref(), &mut warnings);
     match engine.triage(text, group) {
         Ok(mut t) => {
             t.warnings = warnings;
-            LineOutcome::Ok(msg.id, Box::new(t))
+            LineOutcome::Ok(id, Box::new(t))
         }
         Err(error) => LineOutcome::Err {
             line: lineno,
-            id: msg.id,
+            id,
             error,
         },
     }
@@ -285,7 +282,7 @@ pub fn report_lines_from(
     first_line: usize,
     threads: Option<usize>,
 ) -> (Vec<crate::aggregate::Report>, Vec<RejectedLine>) {
-    use crate::aggregate::{parse_time, Report};
+    use crate::aggregate::Report;
     use rayon::prelude::*;
     let lines: Vec<(usize, &[u8])> = input
         .split(|&b| b == b'\n')
@@ -295,38 +292,28 @@ pub fn report_lines_from(
         .collect();
     let parse = |&(n, l): &(usize, &[u8])| -> Result<Report, RejectedLine> {
         let reject = |error: Error| RejectedLine { line: n, error };
-        let l = l.strip_prefix("\u{feff}".as_bytes()).unwrap_or(l);
-        let v: serde_json::Value = serde_json::from_slice(l).map_err(|e| {
-            reject(Error::InvalidInput(format!(
-                "line is not a JSON report object: {e}"
-            )))
-        })?;
-        let body = v["text"]
-            .as_str()
-            .ok_or_else(|| reject(Error::InvalidInput("missing \"text\"".into())))?;
-        let title = v["title"]
-            .as_str()
+        let object = crate::input::read_object(l).map_err(|r| reject(r.error))?;
+        let body = object.required_string("text").map_err(reject)?;
+        let title = object
+            .string("title")
+            .map_err(reject)?
             .filter(|t| !t.trim().is_empty())
             .map(str::to_string);
+        let group = object.division_code("group_division").map_err(reject)?;
+        // No time: the aggregator gives it the latest time seen (or its configured default).
+        let time = object
+            .time("time")
+            .map_err(reject)?
+            .unwrap_or(crate::aggregate::UNKNOWN_TIME);
+        let likes = object.count("likes").map_err(reject)?;
         let full = match &title {
             Some(t) => format!("{t}\n{body}"),
             None => body.to_string(),
         };
-        let group = v["group_division"].as_str().map(str::to_string);
         let t = engine
             .triage(&full, group_for(engine, group.as_deref(), &mut Vec::new()))
             .map_err(reject)?;
-        let time = match &v["time"] {
-            serde_json::Value::String(s) => parse_time(s).ok_or_else(|| {
-                reject(Error::InvalidInput(format!(
-                    "time {s:?} is not ISO 8601 or YYYY/MM/DD HH:MM:SS"
-                )))
-            })?,
-            serde_json::Value::Number(x) => x.as_i64().unwrap_or(crate::aggregate::UNKNOWN_TIME),
-            // No time: the aggregator gives it the latest time seen (or its configured default).
-            _ => crate::aggregate::UNKNOWN_TIME,
-        };
-        let id = match &v["id"] {
+        let id = match &object.id() {
             serde_json::Value::String(s) => s.clone(),
             // Not `line-N` alone: ids identify reports across runs (a replayed report already in
             // an open issue is skipped), and line 1 of today's file is not line 1 of yesterday's.
@@ -339,7 +326,7 @@ pub fn report_lines_from(
             id,
             time,
             group,
-            likes: v["likes"].as_u64().unwrap_or(0).min(u32::MAX as u64) as u32,
+            likes,
             title,
             text: body.to_string(),
             kind: t.kind,
@@ -514,40 +501,37 @@ pub fn audit_lines(engine: &Engine, input: &[u8], threads: Option<usize>) -> Vec
         Vec::with_capacity(lines.len());
     for &(n, l) in &lines {
         let reject = |id: serde_json::Value, error: Error| AuditOutcome::Err { line: n, id, error };
-        let text = match std::str::from_utf8(l) {
-            Ok(t) => t.trim_end_matches('\r'),
-            Err(e) => {
-                parsed.push(Err(reject(
-                    serde_json::Value::Null,
-                    Error::InvalidInput(format!("line is not UTF-8: {e}")),
-                )));
+        let object = match crate::input::read_object(l) {
+            Ok(o) => o,
+            Err(r) => {
+                parsed.push(Err(reject(r.id, r.error)));
                 continue;
             }
         };
-        let m: InputReply = match serde_json::from_str(text) {
-            Ok(m) => m,
-            Err(e) => {
-                parsed.push(Err(reject(
-                    serde_json::Value::Null,
-                    Error::InvalidInput(format!("line is not a JSON reply object: {e}")),
-                )));
+        let read = || -> Result<(&str, InputReply), Error> {
+            let body = object.required_string("text")?;
+            let reply = object.required_string("reply")?;
+            let text_of = |key| object.string(key).map(|s| s.map(str::to_string));
+            Ok((
+                body,
+                InputReply {
+                    id: object.id(),
+                    text: Some(body.to_string()),
+                    title: text_of("title")?,
+                    reply: Some(reply.to_string()),
+                    time: text_of("time")?,
+                    reply_time: text_of("reply_time")?,
+                    group_division: object.division_code("group_division")?,
+                },
+            ))
+        };
+        let (body, m) = match read() {
+            Ok(r) => r,
+            Err(error) => {
+                parsed.push(Err(reject(object.id(), error)));
                 continue;
             }
         };
-        let Some(body) = m.text.as_deref() else {
-            parsed.push(Err(reject(
-                m.id,
-                Error::InvalidInput("missing \"text\"".into()),
-            )));
-            continue;
-        };
-        if m.reply.is_none() {
-            parsed.push(Err(reject(
-                m.id,
-                Error::InvalidInput("missing \"reply\"".into()),
-            )));
-            continue;
-        }
         let full = match m.title.as_deref().filter(|t| !t.trim().is_empty()) {
             Some(t) => format!("{t}\n{body}"),
             None => body.to_string(),

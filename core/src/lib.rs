@@ -20,6 +20,7 @@
 
 pub mod aggregate;
 pub mod audit;
+pub mod bounded;
 pub mod classify;
 pub mod error;
 pub mod fuzzing;
@@ -32,6 +33,7 @@ pub mod segment;
 
 mod engine;
 pub mod hashing;
+pub mod input;
 pub use engine::engine_from_paths;
 
 pub use classify::Kind;

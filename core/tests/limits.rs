@@ -62,7 +62,11 @@ fn divisions_and_profile_file_size() {
         .build()
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded);
-    assert!(e.to_string().contains("divisions file"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("divisions.csv: larger than the limit of 1024 bytes"),
+        "{e}"
+    );
     assert!(Engine::builder().divisions_csv(&csv).build().is_ok());
 
     let profile = dir.join("profile");
@@ -73,8 +77,108 @@ fn divisions_and_profile_file_size() {
         .build()
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::LimitExceeded);
-    assert!(e.to_string().contains("profile file"), "{e}");
+    // It names the file that broke the limit.
+    assert!(e.to_string().contains("/profile/"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("larger than the limit of 1024 bytes"),
+        "{e}"
+    );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Every file is read through a byte budget, not trusted by its metadata: `/dev/zero`, a
+/// directory, a FIFO and a 200 MB line fail fast, and the error quotes none of the content.
+#[test]
+fn special_files_and_long_lines_are_bounded() {
+    let dir = temp("special");
+    let e = Engine::builder()
+        .divisions_csv("/dev/zero")
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+    assert!(
+        e.to_string().starts_with("/dev/zero:1: line longer than"),
+        "{e}"
+    );
+    let e = Engine::builder().divisions_csv(&dir).build().unwrap_err();
+    assert!(e.to_string().contains("is a directory"), "{e}");
+
+    // A FIFO: read through the same budget as the writer feeds it.
+    let fifo = dir.join("divisions.fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+            // 2 KiB of one line, then stop: the reader refuses it at the small limit.
+            let _ = f.write_all(&[b'x'; 2048]);
+        })
+    };
+    let e = Engine::builder()
+        .divisions_csv(&fifo)
+        .limits(Limits {
+            max_file_bytes: 1024,
+            ..Limits::default()
+        })
+        .build()
+        .unwrap_err();
+    writer.join().unwrap();
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+    assert!(e.to_string().contains("divisions.fifo"), "{e}");
+
+    // A 200 MB lexicon line, under the file limit: refused after 64 KiB, in well under a
+    // second, quoting none of it.
+    let profile = dir.join("profile");
+    common::copy_embedded_profile(&profile);
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(profile.join("lexicon.tsv"))
+            .unwrap();
+        let line = vec![b'x'; 200 << 20];
+        f.write_all(&line).unwrap();
+        f.write_all(b"\t1\troads_transport\n").unwrap();
+    }
+    let started = std::time::Instant::now();
+    let e = Engine::builder().profile_dir(&profile).build().unwrap_err();
+    assert!(
+        started.elapsed().as_secs_f64() < 5.0,
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(e.kind(), ErrorKind::LimitExceeded);
+    let message = e.to_string();
+    assert!(message.contains("lexicon.tsv:"), "{message}");
+    assert!(
+        message.len() < 300 && !message.contains("xxxx"),
+        "{message}"
+    );
+
+    // whole_terms.txt has no escape from the same rule.
+    common::copy_embedded_profile(&profile);
+    std::fs::write(profile.join("whole_terms.txt"), "y".repeat(100_000)).unwrap();
+    let e = Engine::builder().profile_dir(&profile).build().unwrap_err();
+    assert!(e.to_string().contains("whole_terms.txt:1"), "{e}");
+    assert!(!e.to_string().contains("yyyy"), "{e}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A malformed line is quoted to at most 80 characters.
+#[test]
+fn errors_quote_an_excerpt() {
+    let long = format!("{},湖南省,1,", "9".repeat(5000));
+    let csv = format!("code,name,level,parent_code\n{long}\n");
+    let e = suqiu::jurisdiction::Gazetteer::from_csv(&csv, "d.csv", &[]).unwrap_err();
+    let message = e.to_string();
+    assert!(message.starts_with("d.csv:2: code "), "{message}");
+    assert!(message.contains('…') && message.len() < 200, "{message}");
 }
 
 #[test]

@@ -29,7 +29,7 @@ use crate::route::Route;
 use crate::Engine;
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::hash::Hasher;
 
 /// Tuning of the aggregator.
@@ -62,6 +62,11 @@ pub struct AggregatorConfig {
     /// the latest time seen (the time of the batch it arrives in).
     #[serde(default)]
     pub default_time: Option<i64>,
+    /// Closed issues kept for the output (default 100,000): past it the earliest closed are
+    /// dropped (counted in [`Aggregator::closed_dropped`]), so that a service running for
+    /// years holds the open issues plus this many closed ones, not every report ever seen.
+    #[serde(default = "default_max_closed")]
+    pub max_closed_issues: usize,
 }
 
 fn default_near_gap() -> i64 {
@@ -72,6 +77,9 @@ fn default_near_min() -> f32 {
 }
 fn default_near_strong() -> f32 {
     AggregatorConfig::default().near_strong_jaccard
+}
+fn default_max_closed() -> usize {
+    AggregatorConfig::default().max_closed_issues
 }
 
 /// A report's time when its source gave none: [`Aggregator::add`] replaces it with
@@ -91,6 +99,7 @@ impl Default for AggregatorConfig {
             near_min_jaccard: 0.1,
             near_strong_jaccard: 0.2,
             default_time: None,
+            max_closed_issues: 100_000,
         }
     }
 }
@@ -282,7 +291,11 @@ impl Issue {
 pub struct Aggregator {
     config: AggregatorConfig,
     open: Vec<Option<Issue>>,
-    closed: Vec<Issue>,
+    /// The latest `config.max_closed_issues` closed issues, earliest closed first.
+    closed: VecDeque<Issue>,
+    /// Closed issues dropped to keep `closed` within `config.max_closed_issues`.
+    #[serde(default)]
+    closed_dropped: u64,
     /// Key bigram → open issue slots holding it.
     #[serde(with = "sorted_map")]
     index: FxHashMap<u32, Vec<u32>>,
@@ -568,7 +581,8 @@ impl Aggregator {
         Aggregator {
             config,
             open: Vec::new(),
-            closed: Vec::new(),
+            closed: VecDeque::new(),
+            closed_dropped: 0,
             index: FxHashMap::default(),
             key_df: FxHashMap::default(),
             body_df: FxHashMap::default(),
@@ -590,10 +604,10 @@ impl Aggregator {
     /// issue's id is returned): replaying reports after a restore counts each once.
     pub fn add(&mut self, engine: &Engine, mut report: Report) -> String {
         if report.time == UNKNOWN_TIME {
-            report.time = self
-                .config
-                .default_time
-                .unwrap_or(if self.now == i64::MIN { 0 } else { self.now });
+            report.time =
+                self.config
+                    .default_time
+                    .unwrap_or(if self.now == i64::MIN { 0 } else { self.now });
         }
         if let Some(&slot) = self.open_ids.get(&report.id) {
             if let Some(issue) = &self.open[slot as usize] {
@@ -973,23 +987,66 @@ impl Aggregator {
                 issue.shingles = Vec::new();
                 issue.keys = Vec::new();
                 issue.places = Vec::new();
-                self.closed.push(issue);
+                self.closed.push_back(issue);
                 self.stale += 1;
+                while self.closed.len() > self.config.max_closed_issues {
+                    self.closed.pop_front();
+                    self.closed_dropped += 1;
+                }
             }
         }
         // Index entries of closed issues are skipped when read; sweep them once they pile up.
         if self.stale > 1024 && self.stale * 4 > self.open.len() {
             self.stale = 0;
-            let open = &self.open;
-            self.index.retain(|_, slots| {
-                slots.retain(|&s| open[s as usize].is_some());
-                !slots.is_empty()
-            });
-            self.place_index.retain(|_, slots| {
-                slots.retain(|&s| open[s as usize].is_some());
+            self.compact_slots();
+        }
+    }
+
+    /// Removes the empty slots of closed and absorbed issues from `open` and renumbers every
+    /// slot held elsewhere (index postings, expiry queue, member ids). Numbering keeps its
+    /// order, so postings stay in arrival order and matching is unchanged; without this,
+    /// `open` would keep one empty slot for every issue ever opened.
+    fn compact_slots(&mut self) {
+        const GONE: u32 = u32::MAX;
+        let mut next = 0u32;
+        let renumber: Vec<u32> = self
+            .open
+            .iter()
+            .map(|slot| match slot {
+                Some(_) => {
+                    next += 1;
+                    next - 1
+                }
+                None => GONE,
+            })
+            .collect();
+        self.open.retain(Option::is_some);
+        for postings in [&mut self.index, &mut self.place_index] {
+            postings.retain(|_, slots| {
+                slots.retain_mut(|s| {
+                    *s = renumber[*s as usize];
+                    *s != GONE
+                });
                 !slots.is_empty()
             });
         }
+        self.by_last_seen = std::mem::take(&mut self.by_last_seen)
+            .into_iter()
+            .map(|(t, s)| (t, renumber[s as usize]))
+            .collect();
+        for slot in self.open_ids.values_mut() {
+            *slot = renumber[*slot as usize];
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &AggregatorConfig {
+        &self.config
+    }
+
+    /// Closed issues dropped so far to keep [`AggregatorConfig::max_closed_issues`].
+    pub fn closed_dropped(&self) -> u64 {
+        self.closed_dropped
     }
 
     /// Open issues.
@@ -1100,8 +1157,19 @@ pub fn iso8601(t: i64) -> String {
     )
 }
 
+/// Days in month `m` (1..=12) of year `y`, Gregorian.
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 /// Parses `YYYY/MM/DD HH:MM:SS` (as in the message data) or ISO 8601 (`YYYY-MM-DD`,
-/// `YYYY-MM-DDTHH:MM:SS`, with an optional `Z` or `±HH:MM` offset) to unix seconds.
+/// `YYYY-MM-DDTHH:MM:SS`, with an optional `Z` or `±HH:MM` offset) to unix seconds; `None`
+/// for a date that is not on the calendar (`2020-02-30`) or a year that is not four digits.
 pub fn parse_time(s: &str) -> Option<i64> {
     let s = s.trim();
     let (date, rest) = match s.find([' ', 'T']) {
@@ -1109,10 +1177,15 @@ pub fn parse_time(s: &str) -> Option<i64> {
         None => (s, ""),
     };
     let mut d = date.split(['/', '-']);
-    let y: i64 = d.next()?.parse().ok()?;
+    let year = d.next()?;
+    // Four-digit years only: a longer one is a typo or an overflow, not a date.
+    if year.len() != 4 {
+        return None;
+    }
+    let y: i64 = year.parse().ok()?;
     let m: i64 = d.next()?.parse().ok()?;
     let day: i64 = d.next()?.parse().ok()?;
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    if d.next().is_some() || !(1..=12).contains(&m) || day < 1 || day > days_in_month(y, m) {
         return None;
     }
     let (clock, offset) = match rest.find(['Z', '+']).or_else(|| rest.rfind('-')) {

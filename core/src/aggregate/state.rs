@@ -241,11 +241,11 @@ impl Aggregator {
                 self.last_expiry, self.now
             ));
         }
-        if self.stale > self.closed.len() {
+        let empty_slots = self.open.iter().filter(|s| s.is_none()).count();
+        if self.stale > empty_slots {
             return Err(format!(
-                "field `state.stale` is {}, more than the {} closed issues",
-                self.stale,
-                self.closed.len()
+                "field `state.stale` is {}, more than the {empty_slots} empty open slots",
+                self.stale
             ));
         }
         let slots = self.open.len();

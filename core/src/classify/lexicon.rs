@@ -14,6 +14,7 @@
 //! costs a jieba cut of the surrounding text, and for these terms the answer, on the training
 //! messages, was "no" at least 99 times in 100 (see [`Lexicon::mark_whole`]).
 
+use crate::bounded::excerpt;
 use crate::error::{Error, ErrorKind, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rustc_hash::FxHashMap;
@@ -100,11 +101,11 @@ impl Lexicon {
             let weight: f32 = parse_weight(weight).ok_or_else(|| {
                 err(
                     lineno,
-                    format!("weight {weight:?} is not a number in 0..100"),
+                    format!("weight {} is not a number in 0..100", excerpt(weight)),
                 )
             })?;
             let cue = parse_label(label.trim(), categories)
-                .ok_or_else(|| err(lineno, format!("unknown label {label:?}")))?;
+                .ok_or_else(|| err(lineno, format!("unknown label {}", excerpt(label))))?;
             for term in words.split_whitespace() {
                 let slot = *index.entry(term.to_string()).or_insert_with(|| {
                     terms.push(term.to_string());
@@ -184,7 +185,10 @@ impl Lexicon {
                         ErrorKind::Profile,
                         source,
                         Some(i + 1),
-                        format!("{term:?} is not a two-character term of the lexicon"),
+                        format!(
+                            "{} is not a two-character term of the lexicon",
+                            excerpt(term)
+                        ),
                     )
                 })?;
             marked.push(slot);
@@ -231,11 +235,11 @@ impl Lexicon {
             };
             let cue = parse_label(label.trim(), categories)
                 .filter(|c| *c != Cue::Negation)
-                .ok_or_else(|| err(i + 1, format!("unknown label {label:?}")))?;
+                .ok_or_else(|| err(i + 1, format!("unknown label {}", excerpt(label))))?;
             let weight: f32 = parse_weight(weight).ok_or_else(|| {
                 err(
                     i + 1,
-                    format!("weight {weight:?} is not a number in 0..100"),
+                    format!("weight {} is not a number in 0..100", excerpt(weight)),
                 )
             })?;
             if expr.len() > MAX_PATTERN_BYTES {

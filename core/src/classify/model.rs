@@ -746,15 +746,7 @@ impl TextModel {
 
     /// Reads and validates a model file of at most `max_bytes`.
     pub fn load_with_limit(path: &Path, max_bytes: u64) -> Result<Self> {
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(ErrorKind::Model, path, e))?;
-        if meta.len() > max_bytes {
-            return Err(Error::LimitExceeded {
-                what: "model file size in bytes",
-                limit: max_bytes as usize,
-                actual: meta.len() as usize,
-            });
-        }
-        let bytes = std::fs::read(path).map_err(|e| Error::io(ErrorKind::Model, path, e))?;
+        let bytes = crate::bounded::read_file(path, max_bytes, None, ErrorKind::Model)?;
         Self::from_bytes(&bytes, &path.display().to_string())
     }
 

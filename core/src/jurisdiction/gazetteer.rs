@@ -14,6 +14,7 @@
 //! unit that holds the place now and, through an anchor, at where its old parent is now, so
 //! that an old address chain (长沙县跳马乡) still links up.
 
+use crate::bounded::excerpt;
 use crate::error::{Error, ErrorKind, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
@@ -189,6 +190,8 @@ pub struct Gazetteer {
     upper_targets: Vec<(u32, FormKind)>,
     /// Aliases by pattern text (for reporting).
     aliases: Vec<(String, u32)>,
+    /// Indexes of the given aliases whose code is not in the divisions (skipped).
+    skipped_aliases: Vec<usize>,
     /// Former names and profile aliases, indexed by [`FormerId`].
     formers: Vec<Former>,
     /// Lazily built bare-form index per city, by city id.
@@ -325,23 +328,37 @@ pub const EMBEDDED_FORMER_NAMES: &str = include_str!("../../data/former-names.ts
 pub const EMBEDDED_DIVISIONS: &str = include_str!("../../data/zhuzhou-divisions.csv");
 
 impl Gazetteer {
-    /// Loads a divisions CSV file.
+    /// Loads a divisions CSV file of at most 256 MiB (the default
+    /// [`crate::Limits::max_file_bytes`]).
     pub fn from_path(path: &Path, aliases: &[(String, String)]) -> Result<Self> {
-        let text = std::fs::read(path).map_err(|e| Error::io(ErrorKind::Divisions, path, e))?;
-        let text = String::from_utf8(text).map_err(|e| {
-            Error::file(ErrorKind::Divisions, path, None, format!("not UTF-8: {e}"))
-        })?;
+        Self::from_path_with_limit(path, aliases, crate::Limits::default().max_file_bytes)
+    }
+
+    /// Loads a divisions CSV file, reading at most `max_file_bytes` (through a byte budget,
+    /// whatever the file claims to be: `/dev/zero` fails at the limit, see [`crate::bounded`]).
+    pub fn from_path_with_limit(
+        path: &Path,
+        aliases: &[(String, String)],
+        max_file_bytes: u64,
+    ) -> Result<Self> {
+        let text = crate::bounded::read_text(path, max_file_bytes, ErrorKind::Divisions)?;
         Self::from_csv(&text, &path.display().to_string(), aliases)
     }
 
     /// Loads divisions from CSV text; `source` names it in errors.
     ///
     /// `aliases` are `(alias, code)` pairs (old names, nicknames), validated against the data.
+    /// An alias whose code the divisions do not hold is skipped (see
+    /// [`Gazetteer::skipped_aliases`]): a profile's aliases name its own region, and another
+    /// region's divisions must still load with it. A leading byte-order mark is skipped.
     pub fn from_csv(text: &str, source: &str, aliases: &[(String, String)]) -> Result<Self> {
+        let text = crate::bounded::strip_bom(text);
         let err =
             |line: usize, msg: String| Error::file(ErrorKind::Divisions, source, Some(line), msg);
         let mut records = Vec::with_capacity(text.len() / 40);
         let mut parents_raw: Vec<Option<(u64, u8)>> = Vec::with_capacity(text.len() / 40);
+        // The CSV line of each record, for errors found once every line is read.
+        let mut record_lines: Vec<usize> = Vec::with_capacity(text.len() / 40);
         let mut names = String::with_capacity(text.len() / 2);
         let mut by_code: FxHashMap<(u64, u8), u32> = FxHashMap::default();
         by_code.reserve(text.len() / 40);
@@ -360,14 +377,17 @@ impl Gazetteer {
             else {
                 return Err(err(
                     lineno,
-                    format!("expected 4 fields code,name,level,parent_code, got {line:?}"),
+                    format!(
+                        "expected 4 fields code,name,level,parent_code, got {}",
+                        excerpt(line)
+                    ),
                 ));
             };
             if fields.next().is_some() {
                 return Err(err(lineno, "more than 4 fields".into()));
             }
             let code_key = parse_code(code.trim())
-                .ok_or_else(|| err(lineno, format!("code {code:?} is not a number")))?;
+                .ok_or_else(|| err(lineno, format!("code {} is not a number", excerpt(code))))?;
             let name = name.trim().trim_matches('"');
             if name.is_empty() || name.len() > 200 {
                 return Err(err(lineno, "name is empty or longer than 200 bytes".into()));
@@ -377,13 +397,16 @@ impl Gazetteer {
                 .parse::<u8>()
                 .ok()
                 .and_then(Level::from_number)
-                .ok_or_else(|| err(lineno, format!("level {level:?} is not 1..5")))?;
+                .ok_or_else(|| err(lineno, format!("level {} is not 1..5", excerpt(level))))?;
             let parent = parent.trim();
             let parent_key = if parent.is_empty() {
                 None
             } else {
                 Some(parse_code(parent).ok_or_else(|| {
-                    err(lineno, format!("parent_code {parent:?} is not a number"))
+                    err(
+                        lineno,
+                        format!("parent_code {} is not a number", excerpt(parent)),
+                    )
                 })?)
             };
             if records.len() >= u32::MAX as usize - 1 {
@@ -406,6 +429,7 @@ impl Gazetteer {
             });
             names.push_str(name);
             parents_raw.push(parent_key);
+            record_lines.push(lineno);
         }
         if records.is_empty() {
             return Err(Error::file(
@@ -422,7 +446,7 @@ impl Gazetteer {
                     return Err(Error::file(
                         ErrorKind::Divisions,
                         source,
-                        None,
+                        Some(record_lines[id]),
                         format!(
                             "division {} names parent {} which is not in the file",
                             fmt_code(records[id].code, records[id].code_len),
@@ -431,13 +455,18 @@ impl Gazetteer {
                     ));
                 };
                 if records[pid as usize].level >= records[id].level {
+                    // A parent at the same level or below is also how a cycle shows (a → b → a).
                     return Err(Error::file(
                         ErrorKind::Divisions,
                         source,
-                        None,
+                        Some(record_lines[id]),
                         format!(
-                            "division {} is not below its parent",
-                            fmt_code(records[id].code, records[id].code_len)
+                            "division {} ({}) is not below its parent {} ({}, line {}): parents must be of a higher level, so there can be no cycle",
+                            fmt_code(records[id].code, records[id].code_len),
+                            records[id].level.as_str(),
+                            fmt_code(key.0, key.1),
+                            records[pid as usize].level.as_str(),
+                            record_lines[pid as usize]
                         ),
                     ));
                 }
@@ -476,6 +505,7 @@ impl Gazetteer {
             upper: None,
             upper_targets: Vec::new(),
             aliases: Vec::new(),
+            skipped_aliases: Vec::new(),
             formers: Vec::new(),
             near: FxHashMap::default(),
             source: source.to_string(),
@@ -576,15 +606,11 @@ impl Gazetteer {
                 });
             }
         }
-        for (lineno, (alias, code)) in aliases.iter().enumerate() {
-            let id = self.find_code(code).ok_or_else(|| {
-                Error::file(
-                    ErrorKind::Profile,
-                    "aliases.tsv",
-                    Some(lineno + 1),
-                    format!("alias {alias:?} names unknown code {code}"),
-                )
-            })?;
+        for (i, (alias, code)) in aliases.iter().enumerate() {
+            let Some(id) = self.find_code(code) else {
+                self.skipped_aliases.push(i);
+                continue;
+            };
             upper_patterns.push(alias.clone());
             upper_targets.push((self.formers.len() as u32, FormKind::Alias));
             self.formers.push(Former {
@@ -643,9 +669,31 @@ impl Gazetteer {
         self.records.is_empty()
     }
 
-    /// Finds a division by its code (e.g. `"430224109203"`).
+    /// Finds a division by its code (e.g. `"430224109203"`). A code padded with zeros to
+    /// the 12-digit NBS form (`430200000000`, `430224000000`) finds the division of the
+    /// shorter code (`4302`, `430224`) when the file holds it in that form.
     pub fn find_code(&self, code: &str) -> Option<DivisionId> {
-        parse_code(code.trim()).and_then(|k| self.by_code.get(&k).copied())
+        let (value, len) = parse_code(code.trim())?;
+        if let Some(&id) = self.by_code.get(&(value, len)) {
+            return Some(id);
+        }
+        // The NBS levels' code lengths: province 2, city 4, county 6, township 9, village 12.
+        const LEVEL_LENGTHS: [u8; 4] = [9, 6, 4, 2];
+        if len != 12 {
+            return None;
+        }
+        LEVEL_LENGTHS.iter().find_map(|&short| {
+            let scale = 10u64.pow(u32::from(12 - short));
+            (value % scale == 0)
+                .then(|| self.by_code.get(&(value / scale, short)).copied())
+                .flatten()
+        })
+    }
+
+    /// Indexes, in the `aliases` given to [`Gazetteer::from_csv`], of the aliases skipped
+    /// because their code is not in the divisions.
+    pub fn skipped_aliases(&self) -> &[usize] {
+        &self.skipped_aliases
     }
 
     /// The division's code as text.

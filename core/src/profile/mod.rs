@@ -50,6 +50,10 @@ pub struct Profile {
     pub router: Router,
     /// `(alias, code)` pairs.
     pub aliases: Vec<(String, String)>,
+    /// The `aliases.tsv` line of each of `aliases` (1-based, counting every line).
+    pub alias_lines: Vec<usize>,
+    /// Where `aliases` came from (`DIR/aliases.tsv`, or the embedded profile's).
+    pub aliases_source: String,
     /// The reply-audit rules (`audit.toml`; the embedded zhuzhou default when absent).
     pub auditor: crate::audit::Auditor,
 }
@@ -133,8 +137,15 @@ impl Profile {
         )
     }
 
-    /// Loads a profile directory.
+    /// Loads a profile directory, each file at most 256 MiB (the default
+    /// [`crate::Limits::max_file_bytes`]).
     pub fn from_dir(dir: &Path) -> Result<Self> {
+        Self::from_dir_with_limit(dir, crate::Limits::default().max_file_bytes)
+    }
+
+    /// Loads a profile directory, reading at most `max_file_bytes` of each file (through a
+    /// byte budget, whatever the file claims to be: see [`crate::bounded`]).
+    pub fn from_dir_with_limit(dir: &Path, max_file_bytes: u64) -> Result<Self> {
         if !dir.is_dir() {
             return Err(Error::file(
                 ErrorKind::Profile,
@@ -144,10 +155,7 @@ impl Profile {
             ));
         }
         let read = |name: &str| -> Result<String> {
-            let p = dir.join(name);
-            let bytes = std::fs::read(&p).map_err(|e| Error::io(ErrorKind::Profile, &p, e))?;
-            String::from_utf8(bytes)
-                .map_err(|_| Error::file(ErrorKind::Profile, &p, None, "not UTF-8"))
+            crate::bounded::read_text(&dir.join(name), max_file_bytes, ErrorKind::Profile)
         };
         let optional = |name: &str| -> Result<Option<String>> {
             if dir.join(name).exists() {
@@ -227,8 +235,10 @@ impl Profile {
         }
         let router = Router::parse(routing, &format!("{base}/routing.toml"), &category_ids)?;
         let mut pairs = Vec::new();
+        let mut alias_lines = Vec::new();
+        let aliases_source = format!("{base}/aliases.tsv");
         if let Some(text) = optional.aliases {
-            let src = format!("{base}/aliases.tsv");
+            let src = &aliases_source;
             for (i, line) in text.lines().enumerate() {
                 let line = line.split('#').next().unwrap_or("").trim();
                 if line.is_empty() {
@@ -251,6 +261,7 @@ impl Profile {
                     ));
                 }
                 pairs.push((alias.trim().to_string(), code.trim().to_string()));
+                alias_lines.push(i + 1);
             }
         }
         let audit_config = match optional.audit {
@@ -266,6 +277,8 @@ impl Profile {
             lexicon,
             router,
             aliases: pairs,
+            alias_lines,
+            aliases_source,
             auditor,
         })
     }

@@ -8,6 +8,7 @@
 //! bodies per level, and management zones (株洲经开区) that handle townships they do not
 //! formally contain.
 
+use crate::bounded::excerpt;
 use crate::classify::Kind;
 use crate::error::{Error, ErrorKind, Result};
 use crate::jurisdiction::{DivisionId, Gazetteer, Level};
@@ -126,7 +127,10 @@ fn level_err(source: &str, what: &str, v: &str) -> Error {
         ErrorKind::Profile,
         source,
         None,
-        format!("{what}: unknown level {v:?} (village, township, county, city)"),
+        format!(
+            "{what}: unknown level {} (village, township, county, city)",
+            excerpt(v)
+        ),
     )
 }
 
@@ -157,7 +161,7 @@ impl Router {
                         ErrorKind::Profile,
                         source,
                         None,
-                        format!("rule {id}: unknown category {c:?}"),
+                        format!("rule {id}: unknown category {}", excerpt(c)),
                     ));
                 }
             }
@@ -208,19 +212,30 @@ impl Router {
 
     /// Checks that every code the rules name exists in `g`.
     pub fn validate_against(&self, g: &Gazetteer, source: &str) -> Result<()> {
-        for z in &self.rules.zone {
-            for t in &z.manages {
-                if g.find_code(t).is_none() {
-                    return Err(Error::file(
-                        ErrorKind::Profile,
-                        source,
-                        None,
-                        format!("zone {}: unknown township code {t}", z.id),
-                    ));
-                }
-            }
+        if let Some((zone, code)) = self.unknown_zone_codes(g).next() {
+            return Err(Error::file(
+                ErrorKind::Profile,
+                source,
+                None,
+                format!("zone {zone}: unknown township code {code}"),
+            ));
         }
         Ok(())
+    }
+
+    /// `(zone id, township code)` of every zone township the divisions do not hold: such a
+    /// township can never be routed to its zone (the engine skips them with a warning, so
+    /// that a profile's rules load with another region's divisions).
+    pub fn unknown_zone_codes<'a>(
+        &'a self,
+        g: &'a Gazetteer,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.rules.zone.iter().flat_map(move |z| {
+            z.manages
+                .iter()
+                .filter(move |t| g.find_code(t).is_none())
+                .map(move |t| (z.id.as_str(), t.as_str()))
+        })
     }
 
     /// Routes a classified, located message. `None` when the kind is not routed or there is
