@@ -238,6 +238,9 @@ pub struct EvaluateTriageArgs {
     /// the fused 8-bit models decide differently
     #[arg(long)]
     pub exact_models: bool,
+    /// Score the blend with this misconduct-flag threshold, 0..=1 [default: the engine's]
+    #[arg(long, value_name = "T", value_parser = parse_threshold, allow_negative_numbers = true)]
+    pub misconduct_threshold: Option<f32>,
 }
 
 #[derive(Args, Debug)]
@@ -280,10 +283,15 @@ fn parse_threads(v: &str) -> Result<usize, String> {
 }
 
 fn parse_model_weight(v: &str) -> Result<f32, String> {
-    v.parse()
-        .ok()
-        .filter(|w: &f32| (0.0..=1.0).contains(w))
-        .ok_or_else(|| format!("--model-weight {v:?} is not a number in 0..1"))
+    unit_interval(v).ok_or_else(|| format!("--model-weight {v:?} is not a number in 0..1"))
+}
+
+fn parse_threshold(v: &str) -> Result<f32, String> {
+    unit_interval(v).ok_or_else(|| format!("--misconduct-threshold {v:?} is not a number in 0..1"))
+}
+
+fn unit_interval(v: &str) -> Option<f32> {
+    v.parse().ok().filter(|w: &f32| (0.0..=1.0).contains(w))
 }
 
 /// `--window`: days, a finite number > 0, in seconds (at least 1).

@@ -272,9 +272,15 @@ pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
             None => b,
         }
     };
-    let blend = || match blend_weight {
-        Some(w) => builder().model_weight(w),
-        None => builder(),
+    let blend = || {
+        let b = match blend_weight {
+            Some(w) => builder().model_weight(w),
+            None => builder(),
+        };
+        match a.misconduct_threshold {
+            Some(t) => b.misconduct_threshold(t),
+            None => b,
+        }
     };
     let mut engines: Vec<(&'static str, Engine)> = vec![
         (

@@ -54,6 +54,8 @@ pub struct Engine {
     /// Score with the full-precision models even when a fused table exists (for measuring the
     /// quantization, `evaluate-triage --exact-models`).
     exact_models: bool,
+    /// Blended misconduct probability that raises the flag.
+    misconduct_threshold: f32,
     /// Share of the models' probabilities in the blend with the lexicon's (1 = model only).
     model_weight: f32,
     limits: Limits,
@@ -73,6 +75,7 @@ pub struct EngineBuilder {
     model_weight: Option<f32>,
     lexicon_only: bool,
     exact_models: bool,
+    misconduct_threshold: Option<f32>,
 }
 
 impl EngineBuilder {
@@ -124,6 +127,22 @@ impl EngineBuilder {
     /// decides (for comparisons, and for profiles whose models do not fit a new region).
     pub fn lexicon_only(mut self) -> Self {
         self.lexicon_only = true;
+        self
+    }
+
+    /// The blended misconduct probability at which the flag is raised, in `0..=1` (default
+    /// [`classify::MISCONDUCT_FLAG_THRESHOLD`]): lower finds more clues and raises more false
+    /// alarms (`suqiu evaluate-triage --misconduct-threshold` shows the trade). Values outside
+    /// `0..=1` are clamped; NaN keeps the default.
+    ///
+    /// ```
+    /// let eager = suqiu::Engine::builder().misconduct_threshold(0.2).build()?;
+    /// let t = eager.triage("村支书把低保名额都给了自己亲戚", None)?;
+    /// assert!(t.misconduct.flag);
+    /// # Ok::<(), suqiu::Error>(())
+    /// ```
+    pub fn misconduct_threshold(mut self, threshold: f32) -> Self {
+        self.misconduct_threshold = (!threshold.is_nan()).then(|| threshold.clamp(0.0, 1.0));
         self
     }
 
@@ -296,6 +315,9 @@ impl EngineBuilder {
             misconduct_model,
             fused_models,
             exact_models: self.exact_models,
+            misconduct_threshold: self
+                .misconduct_threshold
+                .unwrap_or(classify::MISCONDUCT_FLAG_THRESHOLD),
             model_weight: self.model_weight.unwrap_or(classify::MODEL_BLEND_WEIGHT),
             limits: self.limits,
             load_warnings,
@@ -621,8 +643,7 @@ impl Engine {
             let w = self.weight_for(&norm.text);
             let p = (1.0 - w) * lexicon + w * misconduct_p[*yes];
             // A misconduct report always carries the flag.
-            cls.misconduct =
-                p >= classify::MISCONDUCT_FLAG_THRESHOLD || cls.kind == Kind::Misconduct;
+            cls.misconduct = p >= self.misconduct_threshold || cls.kind == Kind::Misconduct;
             let lexicon_evidence = cls
                 .hits
                 .iter()
