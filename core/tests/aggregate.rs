@@ -181,7 +181,7 @@ fn a_state_records_its_format_window_profile_and_divisions_and_restore_checks_th
     let saved = saved_state(&engine, AggregatorConfig::default());
     let header: serde_json::Value = serde_json::from_str(&saved).unwrap();
     assert_eq!(header["format"], "suqiu-aggregator-state");
-    assert_eq!(header["version"], 3);
+    assert_eq!(header["version"], 4);
     assert_eq!(header["window_seconds"], 90 * 86_400);
     assert!(header["profile"].as_str().unwrap().starts_with("zhuzhou:"));
     assert!(header["divisions"].as_str().unwrap().starts_with("1523:"));

@@ -293,9 +293,6 @@ pub struct Aggregator {
     /// Place key → open issue slots reported from there (second join path).
     #[serde(default, with = "sorted_map")]
     place_index: FxHashMap<u32, Vec<u32>>,
-    /// Document frequencies of folded content words.
-    #[serde(default, with = "sorted_map")]
-    word_df: FxHashMap<u32, u32>,
     reports: u32,
     now: i64,
     last_expiry: i64,
@@ -573,7 +570,6 @@ impl Aggregator {
             key_df: FxHashMap::default(),
             body_df: FxHashMap::default(),
             place_index: FxHashMap::default(),
-            word_df: FxHashMap::default(),
             reports: 0,
             now: i64::MIN,
             last_expiry: i64::MIN,
@@ -590,10 +586,10 @@ impl Aggregator {
     /// issue's id is returned): replaying reports after a restore counts each once.
     pub fn add(&mut self, engine: &Engine, mut report: Report) -> String {
         if report.time == UNKNOWN_TIME {
-            report.time = self
-                .config
-                .default_time
-                .unwrap_or(if self.now == i64::MIN { 0 } else { self.now });
+            report.time =
+                self.config
+                    .default_time
+                    .unwrap_or(if self.now == i64::MIN { 0 } else { self.now });
         }
         if let Some(&slot) = self.open_ids.get(&report.id) {
             if let Some(issue) = &self.open[slot as usize] {
@@ -653,14 +649,10 @@ impl Aggregator {
             at = g.parent(d);
         }
         place_names.extend(key_names.iter().chain(&opening_named).map(|n| n.name()));
-        let words = near::content_words(
-            engine,
-            report.title.as_deref(),
-            &report.text,
-            &place_names,
-            &mut scratch.tokens,
-        );
-        count_and_weigh(&mut self.word_df, &words, &mut scratch.word_w);
+        let (words, word_w) =
+            near::WordSource::new(engine, report.title.as_deref(), &report.text, &place_names)
+                .words(engine, &mut scratch.tokens);
+        scratch.word_w = word_w;
         let words_total: f32 = scratch.word_w.iter().sum();
         let (key_w, body_w) = (&scratch.key_w, &scratch.body_w);
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
