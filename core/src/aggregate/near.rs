@@ -299,6 +299,110 @@ pub fn word_weight(hash: u32) -> f32 {
     r.weights.get(&hash).copied().unwrap_or(r.unlisted)
 }
 
+/// Characters of an estate's name that key it as a place: its end (see [`KnownPlaces`]).
+const NAMED_PLACE_CHARS: usize = 4;
+/// Shortest name end looked for in text without a suffix: two characters match too much.
+const MIN_FOUND_PLACE_CHARS: usize = 3;
+
+/// The end of an estate's name that keys it as a place (丽发新城小区 → 丽发新城): its last
+/// [`NAMED_PLACE_CHARS`] characters (the name finder may take in words before the name,
+/// 影响丽发新城, never one after it). `None` for what is not an estate, a name of one
+/// character, or one with digits (2017年小区, 9号楼小区: a time or a building, not an estate).
+fn estate_name_end(thing: &super::names::NamedThing) -> Option<&str> {
+    let name = thing.name();
+    let n = name.chars().count();
+    if !thing.is_estate() || n < 2 || name.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let start = name
+        .char_indices()
+        .nth(n.saturating_sub(NAMED_PLACE_CHARS))
+        .map_or(0, |(i, _)| i);
+    Some(&name[start..])
+}
+
+/// The estates reports have named with their suffix so far (the ends of their names), so
+/// that later reports naming them without one (丽发新城附近, 凯乐国际城周边) are placed too.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Vec<String>", into = "Vec<String>")]
+pub struct KnownPlaces {
+    ends: FxHashSet<String>,
+    /// Bit `c mod 2^16` is set when some name end starts with `c`: most characters of a text
+    /// start none, and are passed over without hashing a window.
+    starts: Vec<u64>,
+}
+
+impl From<Vec<String>> for KnownPlaces {
+    fn from(ends: Vec<String>) -> Self {
+        let mut known = KnownPlaces::default();
+        for end in ends {
+            known.insert(end);
+        }
+        known
+    }
+}
+
+impl From<KnownPlaces> for Vec<String> {
+    /// Sorted, so that saving twice gives the same bytes.
+    fn from(known: KnownPlaces) -> Self {
+        let mut ends: Vec<String> = known.ends.into_iter().collect();
+        ends.sort_unstable();
+        ends
+    }
+}
+
+impl KnownPlaces {
+    fn insert(&mut self, end: String) {
+        if let Some(c) = end.chars().next() {
+            if self.starts.is_empty() {
+                self.starts = vec![0; 1 << 10];
+            }
+            let bit = c as usize & 0xffff;
+            self.starts[bit >> 6] |= 1 << (bit & 63);
+            self.ends.insert(end);
+        }
+    }
+
+    /// The place key of `thing` when it is an estate, which is known from then on; `None`
+    /// otherwise.
+    pub fn learn(&mut self, thing: &super::names::NamedThing) -> Option<u32> {
+        let end = estate_name_end(thing)?;
+        if !self.ends.contains(end) {
+            self.insert(end.to_string());
+        }
+        Some(place_key(1, end))
+    }
+
+    /// Pushes the key of every known estate that `source`'s title or opening names, with or
+    /// without a suffix: windows of three and four characters.
+    pub fn find(&self, source: &WordSource, out: &mut Vec<u32>) {
+        if self.ends.is_empty() {
+            return;
+        }
+        let text = source.text.as_str();
+        for (i, c) in text.char_indices() {
+            let bit = c as usize & 0xffff;
+            if self.starts[bit >> 6] & (1 << (bit & 63)) == 0 {
+                continue;
+            }
+            // Character boundaries from i: after 1, 2, 3, 4 … characters.
+            let mut bounds = text[i..]
+                .char_indices()
+                .map(|(j, _)| i + j)
+                .skip(1)
+                .chain([text.len()]);
+            let three = bounds.nth(MIN_FOUND_PLACE_CHARS - 1);
+            let four = bounds.nth(NAMED_PLACE_CHARS - MIN_FOUND_PLACE_CHARS - 1);
+            for end in [three, four].into_iter().flatten() {
+                let window = &text[i..end];
+                if self.ends.contains(window) {
+                    out.push(place_key(1, window));
+                }
+            }
+        }
+    }
+}
+
 /// Hash of a place key: a division code, or a name a report gives.
 pub fn place_key(prefix: u8, s: &str) -> u32 {
     let mut h: u64 = prefix as u64;
@@ -319,6 +423,34 @@ mod tests {
         assert_eq!(canonical("杆子"), "电线杆");
         assert_eq!(canonical("坑洼"), "坑");
         assert_eq!(canonical("路面"), "路面");
+    }
+
+    #[test]
+    fn an_estate_named_with_its_suffix_is_found_later_without_it() {
+        let e = Engine::default();
+        let n = e.normalizer();
+        let mut known = KnownPlaces::default();
+        let named = crate::aggregate::names::named_things(n, "投诉影响丽发新城小区的搅拌站");
+        let key = named
+            .iter()
+            .find_map(|t| known.learn(t))
+            .expect("an estate");
+        let mut found = Vec::new();
+        known.find(
+            &WordSource::new(&e, None, "丽发新城附近太吵了", &[]),
+            &mut found,
+        );
+        assert_eq!(found, [key]);
+        // Neither a company nor a year before 小区 is an estate.
+        for text in ["老地方餐饮管理有限公司", "2017年小区"] {
+            for t in crate::aggregate::names::named_things(n, text) {
+                assert_eq!(known.learn(&t), None, "{text}");
+            }
+        }
+        // Saved as a sorted list and read back whole.
+        let saved = serde_json::to_string(&known).unwrap();
+        assert_eq!(saved, r#"["丽发新城"]"#);
+        assert_eq!(serde_json::from_str::<KnownPlaces>(&saved).unwrap(), known);
     }
 
     #[test]
