@@ -181,7 +181,7 @@ fn a_state_records_its_format_window_profile_and_divisions_and_restore_checks_th
     let saved = saved_state(&engine, AggregatorConfig::default());
     let header: serde_json::Value = serde_json::from_str(&saved).unwrap();
     assert_eq!(header["format"], "suqiu-aggregator-state");
-    assert_eq!(header["version"], 3);
+    assert_eq!(header["version"], 4);
     assert_eq!(header["window_seconds"], 90 * 86_400);
     assert!(header["profile"].as_str().unwrap().starts_with("zhuzhou:"));
     assert!(header["divisions"].as_str().unwrap().starts_with("1523:"));
@@ -472,7 +472,12 @@ fn pair_scores(
         };
         match (x == y, *same) {
             (true, true) => tp += 1,
-            (true, false) => fp += 1,
+            (true, false) => {
+                fp += 1;
+                if std::env::var("SUQIU_PRINT_FP").is_ok() {
+                    eprintln!("FP {a} {b} {part}");
+                }
+            }
             (false, true) => fn_ += 1,
             _ => {}
         }
@@ -487,6 +492,9 @@ fn pair_scores(
 
 /// Both gold sets on ../shared/data/messages/hot_messages.jsonl (skipped when absent):
 /// `cargo test --release -p suqiu --test aggregate -- --ignored --nocapture gold`.
+/// Settings to try, comma-separated (defaults: the aggregator's): `SUQIU_NEAR_GAPS` and
+/// `SUQIU_NEAR_NAMED_GAPS` in days, `SUQIU_NEAR_MINS`; `SUQIU_PRINT_FP=1` lists the false
+/// positive pairs.
 #[test]
 #[ignore]
 fn gold_precision_and_recall() {
@@ -524,19 +532,28 @@ fn gold_precision_and_recall() {
         })
         .collect();
     let gaps: Vec<f64> = std::env::var("SUQIU_NEAR_GAPS")
-        .unwrap_or("3,30".into())
+        .unwrap_or("3".into())
         .split(',')
         .map(|s| s.parse().unwrap())
         .collect();
     let mins: Vec<f32> = std::env::var("SUQIU_NEAR_MINS")
-        .unwrap_or("0.2".into())
+        .unwrap_or("0.1".into())
         .split(',')
         .map(|s| s.parse().unwrap())
         .collect();
-    for gap in gaps {
+    let named_gaps: Vec<f64> = std::env::var("SUQIU_NEAR_NAMED_GAPS")
+        .unwrap_or("30".into())
+        .split(',')
+        .map(|s| s.parse().unwrap())
+        .collect();
+    for (gap, named_gap) in gaps
+        .iter()
+        .flat_map(|&g| named_gaps.iter().map(move |&n| (g, n)))
+    {
         for &min in &mins {
             let mut agg = Aggregator::new(AggregatorConfig {
                 near_gap_seconds: (gap * 86_400.0) as i64,
+                near_named_gap_seconds: (named_gap * 86_400.0) as i64,
                 near_min_jaccard: min,
                 near_strong_jaccard: min + 0.1,
                 ..AggregatorConfig::default()
@@ -556,7 +573,7 @@ fn gold_precision_and_recall() {
             let tune = pair_scores(&agg, &para, |p| p == "tune");
             let held = pair_scores(&agg, &para, |p| p == "heldout");
             eprintln!(
-                "gap {gap} d, min {min}: 450-gold P {:.3} R {:.3} (baseline part R {:.3}); paraphrase tune P {:.3} R {:.3} ({}), heldout P {:.3} R {:.3} ({})",
+                "gap {gap} d, named {named_gap} d, min {min}: 450-gold P {:.3} R {:.3} (baseline part R {:.3}); paraphrase tune P {:.3} R {:.3} ({}), heldout P {:.3} R {:.3} ({})",
                 all.0, all.1, base.1, tune.0, tune.1, tune.2, held.0, held.1, held.2
             );
         }

@@ -50,6 +50,11 @@ pub struct AggregatorConfig {
     /// township (or named place) for their content words to be compared (default 3 days).
     #[serde(default = "default_near_gap")]
     pub near_gap_seconds: i64,
+    /// Second join path: largest gap, in seconds, for reports without a division that name
+    /// the same estate, company, school … (default 30 days): a named place is narrower than
+    /// a township, and the message board's events last weeks.
+    #[serde(default = "default_near_named_gap")]
+    pub near_named_gap_seconds: i64,
     /// Second join path: minimum weighted Jaccard of the folded content words when the
     /// categories agree (default 0.1).
     #[serde(default = "default_near_min")]
@@ -71,6 +76,9 @@ pub struct AggregatorConfig {
 
 fn default_near_gap() -> i64 {
     AggregatorConfig::default().near_gap_seconds
+}
+fn default_near_named_gap() -> i64 {
+    AggregatorConfig::default().near_named_gap_seconds
 }
 fn default_near_min() -> f32 {
     AggregatorConfig::default().near_min_jaccard
@@ -96,6 +104,7 @@ impl Default for AggregatorConfig {
             min_body_jaccard: 0.3,
             category_waiver_key_jaccard: 0.35,
             near_gap_seconds: 3 * 86_400,
+            near_named_gap_seconds: 30 * 86_400,
             near_min_jaccard: 0.1,
             near_strong_jaccard: 0.2,
             default_time: None,
@@ -175,11 +184,27 @@ struct Shingles {
     /// Organizations and places its key names (see [`names::named_things`]).
     #[serde(default)]
     names: Vec<names::NamedThing>,
-    /// Folded content words (see [`near`]), sorted, and their total weight on arrival.
+    /// Folded content words (see [`near`]), sorted, and their total weight; empty until
+    /// cut (while `uncut` holds their source).
     #[serde(default)]
     words: Vec<u32>,
     #[serde(default)]
     words_weight: f32,
+    /// What the content words are cut from, until a report of the same place within the gap
+    /// needs them: most reports never do, and cutting is most of the second path's cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    uncut: Option<near::WordSource>,
+}
+
+impl Shingles {
+    /// Cuts the content words if they are not cut yet.
+    fn cut_words(&mut self, engine: &Engine, tokens: &mut Vec<crate::segment::Token>) {
+        if let Some(source) = self.uncut.take() {
+            let (words, weights) = source.words(engine, tokens);
+            self.words = words;
+            self.words_weight = weights.iter().sum();
+        }
+    }
 }
 
 /// An issue: one problem and every report of it.
@@ -306,9 +331,10 @@ pub struct Aggregator {
     /// Place key → open issue slots reported from there (second join path).
     #[serde(default, with = "sorted_map")]
     place_index: FxHashMap<u32, Vec<u32>>,
-    /// Document frequencies of folded content words.
-    #[serde(default, with = "sorted_map")]
-    word_df: FxHashMap<u32, u32>,
+    /// Keys of the places reports have named with a generic suffix (second join path): found
+    /// in later reports without one.
+    #[serde(default)]
+    known_places: near::KnownPlaces,
     reports: u32,
     now: i64,
     last_expiry: i64,
@@ -338,7 +364,6 @@ struct Scratch {
     counted: Vec<(u32, u32)>,
     matches: Vec<(f32, usize)>,
     tokens: Vec<crate::segment::Token>,
-    word_w: Vec<f32>,
     near: Vec<u32>,
 }
 
@@ -587,7 +612,7 @@ impl Aggregator {
             key_df: FxHashMap::default(),
             body_df: FxHashMap::default(),
             place_index: FxHashMap::default(),
-            word_df: FxHashMap::default(),
+            known_places: near::KnownPlaces::default(),
             reports: 0,
             now: i64::MIN,
             last_expiry: i64::MIN,
@@ -667,15 +692,8 @@ impl Aggregator {
             at = g.parent(d);
         }
         place_names.extend(key_names.iter().chain(&opening_named).map(|n| n.name()));
-        let words = near::content_words(
-            engine,
-            report.title.as_deref(),
-            &report.text,
-            &place_names,
-            &mut scratch.tokens,
-        );
-        count_and_weigh(&mut self.word_df, &words, &mut scratch.word_w);
-        let words_total: f32 = scratch.word_w.iter().sum();
+        let word_source =
+            near::WordSource::new(engine, report.title.as_deref(), &report.text, &place_names);
         let (key_w, body_w) = (&scratch.key_w, &scratch.body_w);
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
         let body_rest = &mut scratch.body_rest;
@@ -706,11 +724,20 @@ impl Aggregator {
             }
             places.push(near::place_key(0, &g.code(t)));
         } else {
+            // A place named with its generic suffix (丽发新城小区) is learnt; a place learnt from
+            // earlier reports is then also found where no suffix follows it (丽发新城附近, 凯乐
+            // 国际城周边). Keyed by the end of the name, which the name finder gets right more
+            // often than its start (影响丽发新城小区 and 丽发新城小区 are one estate).
             for n in key_names.iter().chain(opening_named.iter()) {
-                if !n.is_district_code() {
-                    places.push(near::place_key(1, &n.key()));
+                if n.is_district_code() {
+                    continue;
+                }
+                match self.known_places.learn(n) {
+                    Some(k) => places.push(k),
+                    None => places.push(near::place_key(1, &n.key())),
                 }
             }
+            self.known_places.find(&word_source, &mut places);
         }
         places.sort_unstable();
         places.dedup();
@@ -795,37 +822,56 @@ impl Aggregator {
                 matches.push((score, slot as usize));
             }
         }
-        // Second path: open issues of the same place within the gap, by content words.
-        if !places.is_empty() && !words.is_empty() {
-            let word_w = &scratch.word_w;
-            let near_c = &mut scratch.near;
-            near_c.clear();
-            for p in &places {
-                if let Some(slots) = self.place_index.get(p) {
-                    near_c.extend(slots.iter().rev().take(MAX_POSTING));
-                }
+        // Second path: open issues of the same place within the gap, by content words. The
+        // words of the report and of the members compared are cut only now, when there is
+        // such an issue: most reports have none, and cutting is the path's main cost. Word
+        // weights come from a fixed table, so cutting late gives the words cutting at once
+        // would have given.
+        let near_c = &mut scratch.near;
+        near_c.clear();
+        for p in &places {
+            if let Some(slots) = self.place_index.get(p) {
+                near_c.extend(slots.iter().rev().take(MAX_POSTING));
             }
-            near_c.sort_unstable();
-            near_c.dedup();
-            for &slot in near_c.iter() {
-                let Some(issue) = &self.open[slot as usize] else {
+        }
+        near_c.sort_unstable();
+        near_c.dedup();
+        // A named place is narrower than a township, and the message board's events last weeks.
+        let gap = if div.is_some() {
+            cfg.near_gap_seconds
+        } else {
+            cfg.near_named_gap_seconds
+        };
+        near_c.retain(|&slot| {
+            self.open[slot as usize].as_ref().is_some_and(|issue| {
+                report.time <= issue.last_seen.saturating_add(gap)
+                    && report.time >= issue.first_seen.saturating_sub(gap)
+                    && places_compatible(
+                        g,
+                        issue.division.as_deref().and_then(|c| g.find_code(c)),
+                        div,
+                    )
+            })
+        });
+        let (mut words, mut words_total, mut uncut) = (Vec::new(), 0f32, Some(word_source));
+        if !near_c.is_empty() {
+            let word_w;
+            (words, word_w) = uncut
+                .take()
+                .expect("not cut yet")
+                .words(engine, &mut scratch.tokens);
+            words_total = word_w.iter().sum();
+            for &slot in near_c.iter().filter(|_| !words.is_empty()) {
+                let Some(issue) = &mut self.open[slot as usize] else {
                     continue;
                 };
-                if report.time > issue.last_seen.saturating_add(cfg.near_gap_seconds)
-                    || report.time < issue.first_seen.saturating_sub(cfg.near_gap_seconds)
-                {
-                    continue;
-                }
-                let idiv = issue.division.as_deref().and_then(|c| g.find_code(c));
-                if !places_compatible(g, idiv, div) {
-                    continue;
-                }
                 let mut best = 0f32;
-                for m in issue.shingles.iter().rev().take(MAX_COMPARED_MEMBERS) {
+                for m in issue.shingles.iter_mut().rev().take(MAX_COMPARED_MEMBERS) {
+                    m.cut_words(engine, &mut scratch.tokens);
                     if m.words.is_empty() || names::conflict(&key_names, &m.names) {
                         continue;
                     }
-                    let (wi, shared) = weighted_intersection_count(&words, word_w, &m.words);
+                    let (wi, shared) = weighted_intersection_count(&words, &word_w, &m.words);
                     let wu = words_total + m.words_weight - wi;
                     let wj = if wu > 0.0 { wi / wu } else { 0.0 };
                     let agree = categories.is_empty() && m.categories.is_empty()
@@ -864,6 +910,7 @@ impl Aggregator {
             names: key_names,
             words,
             words_weight: words_total,
+            uncut,
         };
         let category_votes: Vec<(String, u32)> =
             report.category.iter().map(|c| (c.clone(), 1)).collect();

@@ -9,6 +9,7 @@
 
 use crate::normalize::Normalizer;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// Generic suffixes, longest first at each position, with the kind they name.
 const SUFFIXES: &[&str] = &[
@@ -79,6 +80,26 @@ const NOT_NAMES: &[&str] = &[
     "无良",
 ];
 
+/// The kind and length in characters of the suffix `text` starts with, if any. Called at
+/// every character of every report: most characters start no suffix and are answered by the
+/// first-character test alone.
+fn suffix_at(text: &[char]) -> Option<(usize, usize)> {
+    static SUFFIX_CHARS: OnceLock<Vec<Vec<char>>> = OnceLock::new();
+    let first = *text.first()?;
+    if !matches!(
+        first,
+        '有' | '公' | '集' | '银' | '学' | '大' | '中' | '小' | '幼' | '医' | '花' | '酒' | '市'
+    ) {
+        return None;
+    }
+    SUFFIX_CHARS
+        .get_or_init(|| SUFFIXES.iter().map(|s| s.chars().collect()).collect())
+        .iter()
+        .enumerate()
+        .find(|(_, sfx)| text.starts_with(sfx))
+        .map(|(kind, sfx)| (kind, sfx.len()))
+}
+
 /// Longest name kept, in characters (from its end).
 const MAX_NAME_CHARS: usize = 10;
 
@@ -98,6 +119,12 @@ impl NamedThing {
     /// The name (without its kind's suffix).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether it names a residential estate (…小区, …花园): the places whose name ends
+    /// are distinctive (丽发新城, 魅力之城) where a company's (…餐饮管理, …投资) are not.
+    pub fn is_estate(&self) -> bool {
+        matches!(SUFFIXES.get(self.kind as usize), Some(&"小区" | &"花园"))
     }
 
     /// Whether it is a district written as a code (A3区): too wide to stand for a place.
@@ -132,10 +159,7 @@ pub fn named_things(normalizer: &Normalizer, text: &str) -> Vec<NamedThing> {
                 push(&mut out, DISTRICT_CODE, code);
             }
         }
-        let Some((kind, suffix)) = SUFFIXES.iter().enumerate().find(|(_, sfx)| {
-            let n = sfx.chars().count();
-            i + n <= chars.len() && sfx.chars().eq(chars[i..i + n].iter().copied())
-        }) else {
+        let Some((kind, suffix_len)) = suffix_at(&chars[i..]) else {
             i += 1;
             continue;
         };
@@ -151,7 +175,7 @@ pub fn named_things(normalizer: &Normalizer, text: &str) -> Vec<NamedThing> {
         if name.chars().count() >= 2 && !NOT_NAMES.contains(&name.as_str()) {
             push(&mut out, kind as u8, name);
         }
-        i += suffix.chars().count();
+        i += suffix_len;
     }
     out
 }
@@ -224,6 +248,14 @@ mod tests {
         assert_eq!(found[0].1, "展星投资");
         // Pronouns and one-character words are not names.
         assert!(names("我们小区的路灯坏了，该公司不管").is_empty());
+    }
+
+    #[test]
+    fn every_suffix_is_found_after_the_first_character_test() {
+        for (kind, sfx) in SUFFIXES.iter().enumerate() {
+            let chars: Vec<char> = sfx.chars().collect();
+            assert_eq!(suffix_at(&chars), Some((kind, chars.len())), "{sfx}");
+        }
     }
 
     #[test]

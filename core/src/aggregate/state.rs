@@ -21,8 +21,9 @@ use std::path::Path;
 pub const STATE_FORMAT: &str = "suqiu-aggregator-state";
 /// The state format this build writes and reads. Version 1 was the unversioned state of
 /// earlier builds (no header); version 3 added the second join path's content words, place
-/// index and per-issue category votes.
-pub const STATE_VERSION: u32 = 3;
+/// index and per-issue category votes; version 4 weighs content words by a fixed table (no
+/// word counts in the state) and keeps a member's uncut words ([`super::near::WordSource`]).
+pub const STATE_VERSION: u32 = 4;
 
 /// What a saved state was built with, besides its content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
