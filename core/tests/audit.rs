@@ -295,3 +295,151 @@ fn jsonl_keeps_order_and_reports_bad_lines() {
     assert_eq!(lines[2]["line"], 4);
     assert_eq!(lines[2]["id"], 3);
 }
+
+#[test]
+fn a_promise_after_an_answer_is_not_a_deferral() {
+    // 下一步 / 我们将 after the reasons: the reply answered, then says what comes next.
+    let a = engine()
+        .audit(&input(
+            "建议在特立路中央加装隔离护栏，加强路边停车管理",
+            "该路段只有双向四车道，高峰时段车辆已饱和，小区开口多，如加装中心护栏，路口调头车辆势必\
+             大幅增加，反而降低通行能力。下一步交警会加大该路段违停抄牌力度，增加高峰执勤点。",
+        ))
+        .unwrap();
+    assert!(
+        !a.flags.contains(&Flag::DeferredWithoutDate),
+        "{:?}",
+        a.flags
+    );
+    assert_eq!(a.verdict, Verdict::Substantive, "{a:?}");
+    // A promise and nothing else is still nothing done.
+    let b = engine()
+        .audit(&input(
+            ROAD,
+            "您好，感谢您的建议，我们将认真梳理，努力改进工作。",
+        ))
+        .unwrap();
+    assert_eq!(b.verdict, Verdict::Perfunctory, "{b:?}");
+    // A promised check (将派遣…现场勘察) is not a check done: with a study and no date it is a
+    // deferral.
+    let c = engine()
+        .audit(&input(
+            "希望调整917路公交站点位置，现在离小区太远",
+            "对于您的建议，市交通运输局将派遣工作人员现场勘察，进一步调研客流，逐步调整公交站位置。",
+        ))
+        .unwrap();
+    assert!(
+        c.flags.contains(&Flag::DeferredWithoutDate),
+        "{:?}",
+        c.flags
+    );
+    assert_eq!(c.verdict, Verdict::Evasive);
+}
+
+#[test]
+fn a_forwarding_reply_is_not_also_a_deferral() {
+    let a = engine()
+        .audit(&input(
+            ROAD,
+            "您的留言已收悉！我们已将您反映的问题转相关部门进行处理，敬请关注后续回复，谢谢！",
+        ))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Perfunctory);
+    assert!(
+        a.flags.contains(&Flag::ReferredWithoutResult),
+        "{:?}",
+        a.flags
+    );
+    assert!(
+        !a.flags.contains(&Flag::DeferredWithoutDate),
+        "{:?}",
+        a.flags
+    );
+}
+
+#[test]
+fn a_denial_inside_a_reason_is_not_bare() {
+    let a = engine()
+        .audit(&input(
+            "天气太热，建议镇上派洒水车给街道降温",
+            "由于目前乡镇并未配备洒水车等设备，所以暂时无法使用洒水车降温。近几天镇区有阵雨，\
+             高温扬尘已明显缓解，气温回升后镇里将视情况采取降温降尘措施。",
+        ))
+        .unwrap();
+    assert!(
+        !a.flags.contains(&Flag::DeniedWithoutFacts),
+        "{:?}",
+        a.flags
+    );
+}
+
+#[test]
+fn a_question_answered_with_where_to_ask_is_answered() {
+    let q = "咨询农村退休村干部的退休待遇标准，工龄如何计算";
+    let a = engine()
+        .audit(&input(
+            q,
+            "网友：你好。你所反映的问题，建议你到D12市组织部咨询。",
+        ))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Substantive, "{a:?}");
+    let b = engine()
+        .audit(&input(
+            q,
+            "您好，您的问题请致电省律师协会办公室0731-84567890咨询。",
+        ))
+        .unwrap();
+    assert_eq!(b.verdict, Verdict::Substantive, "{b:?}");
+    // The same reply to a complaint (no question) passes the problem back: perfunctory.
+    let c = engine()
+        .audit(&input(
+            ROAD,
+            "网友：你好。你所反映的问题，建议你到D12市组织部咨询。",
+        ))
+        .unwrap();
+    assert_eq!(c.verdict, Verdict::Perfunctory, "{c:?}");
+}
+
+#[test]
+fn off_topic_needs_no_shared_words() {
+    // On topic with few words in common: not off topic.
+    let a = engine()
+        .audit(&input(
+            "学校国庆假期违规组织学生补课，每人收费五百元，请教育部门查处",
+            "经查，该校国庆期间确有组织初三学生补课，已责令学校立即停止，收取的费用全额退还学生。",
+        ))
+        .unwrap();
+    assert!(!a.flags.contains(&Flag::OffTopic), "{:?}", a.flags);
+}
+
+#[test]
+fn summary_qualifies_generic_units_by_the_message_place() {
+    let e = engine();
+    let items = [
+        input(
+            "A7县城区路灯不亮",
+            "您好，经查路灯线路老化，已于3月5日更换完毕。A7县人民政府",
+        ),
+        input(
+            "K市城区路灯不亮",
+            "您好，经查路灯线路老化，已于3月6日全部修复。县人民政府",
+        ),
+        input(
+            "K2区城区路灯不亮",
+            "您好，经查路灯线路老化，已于3月7日全部修复完毕。县人民政府",
+        ),
+    ];
+    let audits: Vec<_> = e
+        .audit_batch(&items, Some(1))
+        .unwrap()
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let units: Vec<String> = audits.iter().map(|a| a.summary_unit()).collect();
+    assert_eq!(units[0], "A7县政府", "{units:?}");
+    // Two different places: two rows, not one 县政府.
+    assert_ne!(units[1], units[2], "{units:?}");
+    assert_eq!(audits[2].place.as_deref(), Some("K2区"));
+    let rows = suqiu::audit::summarize(&audits);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+}

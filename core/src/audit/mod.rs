@@ -590,8 +590,11 @@ fn names_place(name: &str) -> bool {
 }
 
 /// A unit name qualified by the message's place when it names none: 市政府 → 株洲市政府 (the
-/// city), 县教育局 → A7县教育局 (the county), 行政执法局 → A7县行政执法局 (the deepest place).
+/// city), 县教育局 → A7县教育局 (the county), 行政执法局 → A7县行政执法局 (the deepest place);
+/// a level the place does not match keeps it in brackets (县政府（K市）).
 fn qualify(name: &str, place: &Place) -> String {
+    // 人民政府 and 政府 are one body.
+    let name = &name.replace("人民政府", "政府");
     if names_place(name) {
         return name.to_string();
     }
@@ -605,7 +608,9 @@ fn qualify(name: &str, place: &Place) -> String {
     };
     match level {
         Some(l) if p.ends_with(l) => format!("{p}{}", &name[l.len_utf8()..]),
-        _ => format!("{p}{name}"),
+        // 县政府 under a message that names only a city (or a district): the place in brackets.
+        Some(_) => format!("{name}（{p}）"),
+        None => format!("{p}{name}"),
     }
 }
 
@@ -812,7 +817,7 @@ impl crate::Engine {
         // A route needs a division: find it in the message's opening first (place names
         // only, cheap) and triage the opening only when there is one — the same division as
         // triage's own, so the same route as `triage` of the opening.
-        let mut place = Place::default();
+        let place;
         let route = if input.text.trim().is_empty() {
             return Err(Error::InvalidInput("text is empty".into()));
         } else {
@@ -1465,7 +1470,7 @@ mod tests {
         assert_eq!(p.county.as_deref(), Some("A7县"));
         assert_eq!(p.city.as_deref(), Some("A市"));
         assert_eq!(qualify("市政府", &p), "A市政府");
-        assert_eq!(qualify("县人民政府", &p), "A7县人民政府");
+        assert_eq!(qualify("县人民政府", &p), "A7县政府");
         assert_eq!(qualify("行政执法局", &p), "A7县行政执法局");
         assert_eq!(qualify("K2区教育局", &p), "K2区教育局");
         assert_eq!(qualify("荷塘区城管局", &p), "荷塘区城管局");
@@ -1473,7 +1478,7 @@ mod tests {
         assert_eq!(qualify("市政府", &none), "市政府");
         let city = coded_place("K市公交车太挤");
         assert_eq!(city.county, None);
-        assert_eq!(qualify("县政府", &city), "K市县政府");
+        assert_eq!(qualify("县政府", &city), "县政府（K市）");
     }
 
     #[test]
