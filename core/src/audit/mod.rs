@@ -580,13 +580,27 @@ fn coded_place(text: &str) -> Place {
     Place::default()
 }
 
-/// Whether a unit name carries its place (荷塘区城管局, A7县教育局) rather than only a level
-/// (市政府, 县人民政府) or nothing (行政执法局).
+/// Whether a unit name carries its place (荷塘区城管局, A7县教育局, 安沙镇政府) rather than only
+/// a level (市政府, 市委市政府, 县城乡规划局) or nothing (行政执法局, 泉塘街道办): a level
+/// character after some other character, once words that hold a level character without
+/// naming a place (城乡, 乡镇, 市委…) are set aside.
 fn names_place(name: &str) -> bool {
-    let stem = unit_stem(name);
-    let prefix = &name[..name.len() - stem.len()];
-    let prefix = prefix.strip_suffix("人民").unwrap_or(prefix);
-    prefix.chars().count() >= 2
+    const NOT_PLACES: [&str; 11] = [
+        "城乡", "乡镇", "社区", "市场", "市民", "区域", "县域", "市委", "县委", "区委", "人民",
+    ];
+    let mut rest = name.to_string();
+    for w in NOT_PLACES {
+        rest = rest.replace(w, "");
+    }
+    let mut prev: Option<char> = None;
+    for c in rest.chars() {
+        if "省市县区镇乡".contains(c) && prev.is_some_and(|p| !"省市县区镇乡".contains(p))
+        {
+            return true;
+        }
+        prev = Some(c);
+    }
+    false
 }
 
 /// A unit name qualified by the message's place when it names none: 市政府 → 株洲市政府 (the
@@ -1474,6 +1488,11 @@ mod tests {
         assert_eq!(qualify("行政执法局", &p), "A7县行政执法局");
         assert_eq!(qualify("K2区教育局", &p), "K2区教育局");
         assert_eq!(qualify("荷塘区城管局", &p), "荷塘区城管局");
+        assert_eq!(qualify("安沙镇政府", &p), "安沙镇政府");
+        assert_eq!(qualify("K市人民政府", &p), "K市政府");
+        assert_eq!(qualify("市委市政府", &p), "A市委市政府");
+        assert_eq!(qualify("城乡建设局", &p), "A7县城乡建设局");
+        assert_eq!(qualify("泉塘街道办", &p), "A7县泉塘街道办");
         let none = coded_place("小区门口路灯坏了");
         assert_eq!(qualify("市政府", &none), "市政府");
         let city = coded_place("K市公交车太挤");
