@@ -15,12 +15,17 @@
 //! - `referred_without_result`: a referral (已转, 转交…), a promise to answer later (耐心等待)
 //!   or a pending phrase (正在处理, 核实、办复), no facts checked and no action, and at most
 //!   `referral_max_chars` of content. Facts and actions in the clause of a referral (已转交…
-//!   调查核实) are the recipient's task, not a result, and do not count anywhere.
-//! - `deferred_without_date`: a deferral phrase (纳入, 下一步, 论证研究, 我们将…), no date or
-//!   period (the sign-off date does not count), no facts or action, at most
-//!   `deferral_max_chars` of content.
-//! - `denied_without_facts`: a denial (不属实, 不存在, 从未…) and no facts checked, at most
-//!   `denial_max_chars` of content.
+//!   调查核实) are the recipient's task, not a result, and do not count anywhere; so are
+//!   facts and actions promised (a future marker 将/拟/会 shortly before them in the same
+//!   clause: 将派遣工作人员现场勘察), which count as a promise instead.
+//! - `deferred_without_date`: a deferral phrase — a plan, queue, study or condition (纳入,
+//!   排队, 待条件成熟, 论证研究, 逐步, 短期内) — no date or period (the sign-off date does not
+//!   count), no facts or action, not a referral (敬请关注后续回复 is the recipient's), at most
+//!   `deferral_max_chars` of content. A promise (`future`: 我们将, 下一步, 争取, 适时) does not
+//!   postpone by itself: replies end with one after answering. A promise with nothing else
+//!   (no facts, action or date, at most `promise_max_chars`) is perfunctory.
+//! - `denied_without_facts`: a denial (不属实, 不存在, 从未…), no facts checked, no action, no
+//!   reason given (由于, 因此: 由于乡镇并未配备洒水车 explains), at most `denial_max_chars`.
 //! - `not_our_duty`: a disowning phrase (不属于, 不归…) with no redirect (建议您向…) and no
 //!   contact, at most `duty_max_chars` of content.
 //! - `template`: in a batch, the reply's content (CJK characters after the frame is removed)
@@ -32,7 +37,11 @@
 //!   or too thin.
 //! - `off_topic`: at least `off_topic_min_chars` of content sharing at most
 //!   `off_topic_max_shared` salient character bigrams (not in `generic_bigrams`) with the
-//!   message, and no referral.
+//!   message, no referral, no disowning and no body named to go to.
+//! - A question (the message's opening holds a `consultation` phrase: 咨询, 请问, 如何办理)
+//!   answered with the body or number to ask (a unit or phone number right after a redirect:
+//!   建议你到D12市组织部咨询, 请致电…0731-…) is answered: not acknowledgement only, not
+//!   referred, not thin, not generic.
 //! - `overdue`: the reply came more than `deadline.days` calendar (or working) days after the
 //!   message.
 //!
@@ -45,7 +54,9 @@
 //! The route is that of the message's opening (its first 300 bytes: title and first
 //! sentence), found with the engine's own `locate` and `triage`; the replying unit is the one
 //! named after 承办, else in the sign-off (last third), else the first unit named that is not
-//! a referral's recipient (已转X). Thresholds were tuned on the training 80% of the labelled
+//! a referral's recipient (已转X). The summary counts a reply under that unit, qualified by
+//! the message's place when the name holds none (市政府 → A市政府, 行政执法局 →
+//! A7县行政执法局: [`Audit::place`]). Thresholds were tuned on the training 80% of the labelled
 //! replies only (`suqiu evaluate-audit --split train`).
 
 use crate::engine::Evidence;
@@ -698,19 +709,23 @@ fn working_days(from: i64, to: i64) -> i64 {
         .count() as i64
 }
 
-/// Seeds of the MinHash permutations (odd multipliers).
-const MH_MUL: [u64; SKETCH] = {
-    let mut out = [0u64; SKETCH];
+/// Seeds of the MinHash permutations: slot i maps a 32-bit hash x to (x ^ XOR[i]) · MUL[i]
+/// (odd), a permutation of the 32-bit values; 32-bit products cost a quarter of 64-bit ones
+/// where the compiler has only SSE2.
+const MH_SEEDS: ([u32; SKETCH], [u32; SKETCH]) = {
+    let mut mul = [0u32; SKETCH];
+    let mut xor = [0u32; SKETCH];
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut i = 0;
     while i < SKETCH {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        out[i] = x | 1;
+        mul[i] = (x as u32) | 1;
+        xor[i] = (x >> 32) as u32;
         i += 1;
     }
-    out
+    (mul, xor)
 };
 
 fn sketch_of(content: &[char]) -> Sketch {
@@ -719,13 +734,13 @@ fn sketch_of(content: &[char]) -> Sketch {
         // No content: every such reply shares this sketch.
         return [0; SKETCH];
     }
+    let (mul, xor) = &MH_SEEDS;
     for w in content.windows(3).take(240) {
         let h = crate::hashing::mix(((w[0] as u64) << 42) ^ ((w[1] as u64) << 21) ^ w[2] as u64);
-        for (slot, m) in s.iter_mut().zip(MH_MUL.iter()) {
-            let v = (h.wrapping_mul(*m) >> 32) as u32;
-            if v < *slot {
-                *slot = v;
-            }
+        let x = (h >> 32) as u32 ^ h as u32;
+        for i in 0..SKETCH {
+            let v = (x ^ xor[i]).wrapping_mul(mul[i]);
+            s[i] = s[i].min(v);
         }
     }
     s
