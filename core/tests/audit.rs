@@ -295,3 +295,118 @@ fn jsonl_keeps_order_and_reports_bad_lines() {
     assert_eq!(lines[2]["line"], 4);
     assert_eq!(lines[2]["id"], 3);
 }
+
+/// Audits one reply to `text` (no batch).
+fn audit(text: &str, reply: &str) -> suqiu::audit::Audit {
+    engine().audit(&input(text, reply)).unwrap()
+}
+
+/// The verdict, and flags that must and must not be set.
+fn check(a: &suqiu::audit::Audit, verdict: Verdict, has: &[Flag], lacks: &[Flag]) {
+    assert_eq!(a.verdict, verdict, "{a:?}");
+    for f in has {
+        assert!(a.flags.contains(f), "{f:?} missing in {:?}", a.flags);
+    }
+    for f in lacks {
+        assert!(!a.flags.contains(f), "{f:?} set in {:?}", a.flags);
+    }
+}
+
+#[test]
+fn a_promise_after_an_answer_is_not_a_deferral() {
+    use Flag::DeferredWithoutDate as Deferred;
+    // 下一步 / 我们将 after the reasons: the reply answered, then says what comes next.
+    let a = audit(
+        "建议在特立路中央加装隔离护栏，加强路边停车管理",
+        "该路段只有双向四车道，高峰时段车辆已饱和，小区开口多，如加装中心护栏，路口调头车辆势必\
+         大幅增加，反而降低通行能力。下一步交警会加大该路段违停抄牌力度，增加高峰执勤点。",
+    );
+    check(&a, Verdict::Substantive, &[], &[Deferred]);
+    // A promise and nothing else is still nothing done.
+    let b = audit(ROAD, "您好，感谢您的建议，我们将认真梳理，努力改进工作。");
+    check(&b, Verdict::Perfunctory, &[], &[]);
+    // A promised check (将派遣…现场勘察) is not a check done: with a study and no date it is a
+    // deferral.
+    let c = audit(
+        "希望调整917路公交站点位置，现在离小区太远",
+        "对于您的建议，市交通运输局将派遣工作人员现场勘察，进一步调研客流，逐步调整公交站位置。",
+    );
+    check(&c, Verdict::Evasive, &[Deferred], &[]);
+}
+
+#[test]
+fn a_forwarding_reply_is_not_also_a_deferral() {
+    let a = audit(
+        ROAD,
+        "您的留言已收悉！我们已将您反映的问题转相关部门进行处理，敬请关注后续回复，谢谢！",
+    );
+    check(
+        &a,
+        Verdict::Perfunctory,
+        &[Flag::ReferredWithoutResult],
+        &[Flag::DeferredWithoutDate],
+    );
+}
+
+#[test]
+fn a_denial_inside_a_reason_is_not_bare() {
+    let a = audit(
+        "天气太热，建议镇上派洒水车给街道降温",
+        "由于目前乡镇并未配备洒水车等设备，所以暂时无法使用洒水车降温。近几天镇区有阵雨，\
+         高温扬尘已明显缓解，气温回升后镇里将视情况采取降温降尘措施。",
+    );
+    assert!(
+        !a.flags.contains(&Flag::DeniedWithoutFacts),
+        "{:?}",
+        a.flags
+    );
+}
+
+#[test]
+fn a_question_answered_with_where_to_ask_is_answered() {
+    let q = "咨询农村退休村干部的退休待遇标准，工龄如何计算";
+    let to_ask = "网友：你好。你所反映的问题，建议你到D12市组织部咨询。";
+    check(&audit(q, to_ask), Verdict::Substantive, &[], &[]);
+    let phone = "您好，您的问题请致电省律师协会办公室0731-84567890咨询。";
+    check(&audit(q, phone), Verdict::Substantive, &[], &[]);
+    // The same reply to a complaint (no question) passes the problem back: perfunctory.
+    check(&audit(ROAD, to_ask), Verdict::Perfunctory, &[], &[]);
+}
+
+#[test]
+fn off_topic_needs_no_shared_words() {
+    // On topic with few words in common: not off topic.
+    let a = audit(
+        "学校国庆假期违规组织学生补课，每人收费五百元，请教育部门查处",
+        "经查，该校国庆期间确有组织初三学生补课，已责令学校立即停止，收取的费用全额退还学生。",
+    );
+    assert!(!a.flags.contains(&Flag::OffTopic), "{:?}", a.flags);
+}
+
+#[test]
+fn summary_qualifies_generic_units_by_the_message_place() {
+    let items = [
+        input(
+            "A7县城区路灯不亮",
+            "您好，经查路灯线路老化，已于3月5日更换完毕。A7县人民政府",
+        ),
+        input(
+            "K市城区路灯不亮",
+            "您好，经查路灯线路老化，已于3月6日全部修复。县人民政府",
+        ),
+        input(
+            "K2区城区路灯不亮",
+            "您好，经查路灯线路老化，已于3月7日全部修复完毕。县人民政府",
+        ),
+    ];
+    let audits: Vec<_> = engine()
+        .audit_batch(&items, Some(1))
+        .unwrap()
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let units: Vec<String> = audits.iter().map(|a| a.summary_unit()).collect();
+    assert_eq!(units, ["A7县政府", "县政府（K市）", "县政府（K2区）"]);
+    assert_eq!(audits[2].place.as_deref(), Some("K2区"));
+    assert_eq!(suqiu::audit::summarize(&audits).len(), 3);
+}

@@ -91,9 +91,10 @@ class Engine(_suqiu.Engine):
         ``YYYY/MM/DD HH:MM:SS``), optional ``group_division``. Returns one dict per reply, in
         order: ``verdict`` (``substantive`` | ``perfunctory`` | ``evasive``), ``flags``,
         ``elements`` and ``cues`` (evidence spans in the reply), ``days_to_reply``, ``unit``,
-        ``route``, ``unit_matches_route``, ``content_chars``. With ``summary=True`` returns one
-        dict per replying unit instead (``unit``, ``replies``, ``poor_share``, ``median_days``,
-        ``p90_days``, ``top_flags``). A reply that cannot be audited raises
+        ``route``, ``unit_matches_route``, ``content_chars``, ``place`` (the message's county or
+        city, which qualifies a unit named without its place in the summary). With
+        ``summary=True`` returns one dict per replying unit instead (``unit``, ``replies``,
+        ``poor_share``, ``median_days``, ``p90_days``, ``top_flags``). A reply that cannot be audited raises
         ``InvalidInputError`` naming its position, or with ``on_error="return"`` stays in the
         list as ``{"line", "id", "error", "error_kind"}`` (without ``summary``: left out).
         """

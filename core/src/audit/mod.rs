@@ -15,12 +15,17 @@
 //! - `referred_without_result`: a referral (已转, 转交…), a promise to answer later (耐心等待)
 //!   or a pending phrase (正在处理, 核实、办复), no facts checked and no action, and at most
 //!   `referral_max_chars` of content. Facts and actions in the clause of a referral (已转交…
-//!   调查核实) are the recipient's task, not a result, and do not count anywhere.
-//! - `deferred_without_date`: a deferral phrase (纳入, 下一步, 论证研究, 我们将…), no date or
-//!   period (the sign-off date does not count), no facts or action, at most
-//!   `deferral_max_chars` of content.
-//! - `denied_without_facts`: a denial (不属实, 不存在, 从未…) and no facts checked, at most
-//!   `denial_max_chars` of content.
+//!   调查核实) are the recipient's task, not a result, and do not count anywhere; so are
+//!   facts and actions promised (a future marker 将/拟/会 shortly before them in the same
+//!   clause: 将派遣工作人员现场勘察), which count as a promise instead.
+//! - `deferred_without_date`: a deferral phrase — a plan, queue, study or condition (纳入,
+//!   排队, 待条件成熟, 论证研究, 逐步, 短期内) — no date or period (the sign-off date does not
+//!   count), no facts or action, not a referral (敬请关注后续回复 is the recipient's), at most
+//!   `deferral_max_chars` of content. A promise (`future`: 我们将, 下一步, 争取, 适时) does not
+//!   postpone by itself: replies end with one after answering. A promise with nothing else
+//!   (no facts, action or date, at most `promise_max_chars`) is perfunctory.
+//! - `denied_without_facts`: a denial (不属实, 不存在, 从未…), no facts checked, no action, no
+//!   reason given (由于, 因此: 由于乡镇并未配备洒水车 explains), at most `denial_max_chars`.
 //! - `not_our_duty`: a disowning phrase (不属于, 不归…) with no redirect (建议您向…) and no
 //!   contact, at most `duty_max_chars` of content.
 //! - `template`: in a batch, the reply's content (CJK characters after the frame is removed)
@@ -32,7 +37,11 @@
 //!   or too thin.
 //! - `off_topic`: at least `off_topic_min_chars` of content sharing at most
 //!   `off_topic_max_shared` salient character bigrams (not in `generic_bigrams`) with the
-//!   message, and no referral.
+//!   message, no referral, no disowning and no body named to go to.
+//! - A question (the message's opening holds a `consultation` phrase: 咨询, 请问, 如何办理)
+//!   answered with the body or number to ask (a unit or phone number right after a redirect:
+//!   建议你到D12市组织部咨询, 请致电…0731-…) is answered: not acknowledgement only, not
+//!   referred, not thin, not generic.
 //! - `overdue`: the reply came more than `deadline.days` calendar (or working) days after the
 //!   message.
 //!
@@ -45,7 +54,9 @@
 //! The route is that of the message's opening (its first 300 bytes: title and first
 //! sentence), found with the engine's own `locate` and `triage`; the replying unit is the one
 //! named after 承办, else in the sign-off (last third), else the first unit named that is not
-//! a referral's recipient (已转X). Thresholds were tuned on the training 80% of the labelled
+//! a referral's recipient (已转X). The summary counts a reply under that unit, qualified by
+//! the message's place when the name holds none (市政府 → A市政府, 行政执法局 →
+//! A7县行政执法局: [`Audit::place`]). Thresholds were tuned on the training 80% of the labelled
 //! replies only (`suqiu evaluate-audit --split train`).
 
 use crate::engine::Evidence;
@@ -198,10 +209,18 @@ pub struct VerdictSettings {
     pub duty_max_chars: u32,
     /// Most content characters of a bare deferral.
     pub deferral_max_chars: u32,
+    /// Most content characters of a reply that only promises (我们将…, 争取…) without facts,
+    /// action or date: perfunctory.
+    #[serde(default = "default_promise_max_chars")]
+    pub promise_max_chars: u32,
     /// Least content characters for `off_topic`.
     pub off_topic_min_chars: u32,
     /// Most salient bigrams shared with the message for `off_topic`.
     pub off_topic_max_shared: u32,
+}
+
+fn default_promise_max_chars() -> u32 {
+    70
 }
 
 /// Every number of `audit.toml`, adjustable after loading ([`Auditor::settings_mut`]).
@@ -224,6 +243,12 @@ struct Phrases {
     referral: Vec<String>,
     pending: Vec<String>,
     deferral: Vec<String>,
+    #[serde(default)]
+    future: Vec<String>,
+    #[serde(default)]
+    reason: Vec<String>,
+    #[serde(default)]
+    consultation: Vec<String>,
     denial: Vec<String>,
     not_our_duty: Vec<String>,
     redirect: Vec<String>,
@@ -261,6 +286,8 @@ enum Cue {
     Referral,
     Pending,
     Deferral,
+    Future,
+    Reason,
     Denial,
     Duty,
     Redirect,
@@ -282,6 +309,8 @@ impl Cue {
             Cue::Referral => "referral",
             Cue::Pending => "pending",
             Cue::Deferral => "deferral",
+            Cue::Future => "promise",
+            Cue::Reason => "reason",
             Cue::Denial => "denial",
             Cue::Duty => "not_our_duty",
             Cue::Redirect => "redirect",
@@ -311,6 +340,7 @@ pub struct Auditor {
     cue_of: Vec<Cue>,
     frame: AhoCorasick,
     units: AhoCorasick,
+    consultation: Vec<String>,
     unit_single: Vec<bool>,
     unit_stop: FxHashSet<char>,
     generic: FxHashSet<u64>,
@@ -379,7 +409,7 @@ impl Auditor {
             normalizer.fold_into(s.trim(), &mut out);
             out
         };
-        let lists: [(&Vec<String>, Cue); 16] = [
+        let lists: [(&Vec<String>, Cue); 18] = [
             (&p.acknowledgement, Cue::Ack),
             (&p.details, Cue::Details),
             (&p.patience, Cue::Patience),
@@ -389,6 +419,8 @@ impl Auditor {
             (&p.redirect, Cue::Redirect),
             (&p.denial, Cue::Denial),
             (&p.deferral, Cue::Deferral),
+            (&p.future, Cue::Future),
+            (&p.reason, Cue::Reason),
             (&p.facts, Cue::Facts),
             (&p.action, Cue::Action),
             (&p.rule, Cue::Rule),
@@ -410,7 +442,9 @@ impl Auditor {
             }
         }
         let build = |pats: &[String]| -> Result<AhoCorasick> {
+            // A full DFA: a few hundred kilobytes per automaton, and the fastest search.
             AhoCorasickBuilder::new()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .match_kind(MatchKind::LeftmostLongest)
                 .build(pats)
                 .map_err(|e| {
@@ -451,6 +485,12 @@ impl Auditor {
             cue_of,
             frame,
             units,
+            consultation: p
+                .consultation
+                .iter()
+                .map(|s| fold(s))
+                .filter(|s| !s.is_empty())
+                .collect(),
             unit_single,
             unit_stop: p.unit_stop.chars().collect(),
             generic,
@@ -509,8 +549,94 @@ pub struct Audit {
     pub unit_matches_route: Option<bool>,
     /// CJK characters of the reply after greetings, thanks and receipt formulas are removed.
     pub content_chars: u32,
+    /// The message's place (county, else city): the routed division's, else the first coded
+    /// place of the message's opening (`A7县`, `K市` in the anonymized corpus). The summary
+    /// qualifies a unit named without its place (市政府, 行政执法局) by it.
+    pub place: Option<String>,
     #[serde(skip)]
     pub(crate) features: Features,
+}
+
+/// The city and county of a message (see [`Audit::place`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Place {
+    city: Option<String>,
+    county: Option<String>,
+}
+
+/// The first coded place of a text — an ASCII capital, optional digits, then 市, 县 or 区
+/// (`A7县`, `K市`), as the anonymized corpus writes them: the county is the whole code when it
+/// has digits, the city is the letter with 市.
+fn coded_place(text: &str) -> Place {
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if !c.is_ascii_uppercase() || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+            continue;
+        }
+        let digits = b[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+        let rest = &text[i + 1 + digits..];
+        let Some(level) = ['市', '县', '区']
+            .into_iter()
+            .find(|l| rest.starts_with(*l))
+        else {
+            continue;
+        };
+        let letter = &text[i..i + 1];
+        let code = &text[i..i + 1 + digits + level.len_utf8()];
+        return Place {
+            city: Some(format!("{letter}市")),
+            county: (digits > 0 || level != '市').then(|| code.to_string()),
+        };
+    }
+    Place::default()
+}
+
+/// Whether a unit name carries its place (荷塘区城管局, A7县教育局, 安沙镇政府) rather than only
+/// a level (市政府, 市委市政府, 县城乡规划局) or nothing (行政执法局, 泉塘街道办): a level
+/// character after some other character, once words that hold a level character without
+/// naming a place (城乡, 乡镇, 市委…) are set aside.
+fn names_place(name: &str) -> bool {
+    const NOT_PLACES: [&str; 11] = [
+        "城乡", "乡镇", "社区", "市场", "市民", "区域", "县域", "市委", "县委", "区委", "人民",
+    ];
+    let mut rest = name.to_string();
+    for w in NOT_PLACES {
+        rest = rest.replace(w, "");
+    }
+    let mut prev: Option<char> = None;
+    for c in rest.chars() {
+        if "省市县区镇乡".contains(c) && prev.is_some_and(|p| !"省市县区镇乡".contains(p))
+        {
+            return true;
+        }
+        prev = Some(c);
+    }
+    false
+}
+
+/// A unit name qualified by the message's place when it names none: 市政府 → 株洲市政府 (the
+/// city), 县教育局 → A7县教育局 (the county), 行政执法局 → A7县行政执法局 (the deepest place);
+/// a level the place does not match keeps it in brackets (县政府（K市）).
+fn qualify(name: &str, place: &Place) -> String {
+    // 人民政府 and 政府 are one body.
+    let name = &name.replace("人民政府", "政府");
+    if names_place(name) {
+        return name.to_string();
+    }
+    let level = name.chars().next().filter(|c| "省市县区镇乡".contains(*c));
+    let pick = match level {
+        Some('市') => place.city.as_ref().or(place.county.as_ref()),
+        _ => place.county.as_ref().or(place.city.as_ref()),
+    };
+    let Some(p) = pick else {
+        return name.to_string();
+    };
+    match level {
+        Some(l) if p.ends_with(l) => format!("{p}{}", &name[l.len_utf8()..]),
+        // 县政府 under a message that names only a city (or a district): the place in brackets.
+        Some(_) => format!("{name}（{p}）"),
+        None => format!("{p}{name}"),
+    }
 }
 
 /// What the verdict is decided from (kept so that a batch can add `template` afterwards).
@@ -522,6 +648,11 @@ pub(crate) struct Features {
     referral: bool,
     patience: bool,
     deferral: bool,
+    future: bool,
+    reason: bool,
+    consultation: bool,
+    redirect_named: bool,
+    place: Place,
     denial: bool,
     duty: bool,
     redirect: bool,
@@ -550,11 +681,16 @@ impl Audit {
 
     /// The unit the summary counts this reply under: the named unit, else the routed
     /// handler, else `(unnamed)`.
+    ///
+    /// A named unit without its place (市政府, 县教育局, 行政执法局) is qualified by the
+    /// message's place (株洲市政府, A7县教育局), so that the same generic name in different
+    /// cities is not one row.
     pub fn summary_unit(&self) -> String {
-        self.unit
-            .clone()
-            .or_else(|| self.route.as_ref().map(|r| r.handler.clone()))
-            .unwrap_or_else(|| "(unnamed)".to_string())
+        match (&self.unit, &self.route) {
+            (Some(u), _) => qualify(u, &self.features.place),
+            (None, Some(r)) => r.handler.clone(),
+            (None, None) => "(unnamed)".to_string(),
+        }
     }
 }
 
@@ -573,19 +709,23 @@ fn working_days(from: i64, to: i64) -> i64 {
         .count() as i64
 }
 
-/// Seeds of the MinHash permutations (odd multipliers).
-const MH_MUL: [u64; SKETCH] = {
-    let mut out = [0u64; SKETCH];
+/// Seeds of the MinHash permutations: slot i maps a 32-bit hash x to (x ^ XOR[i]) · MUL[i]
+/// (odd), a permutation of the 32-bit values; 32-bit products cost a quarter of 64-bit ones
+/// where the compiler has only SSE2.
+const MH_SEEDS: ([u32; SKETCH], [u32; SKETCH]) = {
+    let mut mul = [0u32; SKETCH];
+    let mut xor = [0u32; SKETCH];
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut i = 0;
     while i < SKETCH {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        out[i] = x | 1;
+        mul[i] = (x as u32) | 1;
+        xor[i] = (x >> 32) as u32;
         i += 1;
     }
-    out
+    (mul, xor)
 };
 
 fn sketch_of(content: &[char]) -> Sketch {
@@ -594,13 +734,13 @@ fn sketch_of(content: &[char]) -> Sketch {
         // No content: every such reply shares this sketch.
         return [0; SKETCH];
     }
+    let (mul, xor) = &MH_SEEDS;
     for w in content.windows(3).take(240) {
         let h = crate::hashing::mix(((w[0] as u64) << 42) ^ ((w[1] as u64) << 21) ^ w[2] as u64);
-        for (slot, m) in s.iter_mut().zip(MH_MUL.iter()) {
-            let v = (h.wrapping_mul(*m) >> 32) as u32;
-            if v < *slot {
-                *slot = v;
-            }
+        let x = (h >> 32) as u32 ^ h as u32;
+        for i in 0..SKETCH {
+            let v = (x ^ xor[i]).wrapping_mul(mul[i]);
+            s[i] = s[i].min(v);
         }
     }
     s
@@ -706,13 +846,24 @@ impl crate::Engine {
         // A route needs a division: find it in the message's opening first (place names
         // only, cheap) and triage the opening only when there is one — the same division as
         // triage's own, so the same route as `triage` of the opening.
+        let place;
         let route = if input.text.trim().is_empty() {
             return Err(Error::InvalidInput("text is empty".into()));
         } else {
             let head = opening(input.text, ROUTE_BYTES);
             match self.locate(head, input.group_division)?.division {
-                Some(_) => self.triage(head, input.group_division)?.route,
-                None => None,
+                Some(d) => {
+                    // Path: province, city, county, … (names down to the division).
+                    place = Place {
+                        city: d.path.get(1).cloned(),
+                        county: d.path.get(2).cloned(),
+                    };
+                    self.triage(head, input.group_division)?.route
+                }
+                None => {
+                    place = coded_place(head);
+                    None
+                }
             }
         };
         let auditor = &self.profile().auditor;
@@ -728,6 +879,8 @@ impl crate::Engine {
             a.features.overdue = late;
         }
         a.route = route;
+        a.place = place.county.clone().or_else(|| place.city.clone());
+        a.features.place = place;
         a.unit_matches_route = match (&a.unit, &a.route) {
             (Some(u), Some(r)) => Some(same_unit(u, &r.handler)),
             _ => None,
@@ -741,6 +894,10 @@ impl crate::Engine {
 /// cut at a character boundary. The trained models' lookups cost about a microsecond per
 /// character, so triaging whole long messages would cost the audit most of its speed.
 const ROUTE_BYTES: usize = 300;
+
+/// A unit named at most this many bytes (8 CJK characters) after a redirect phrase is where
+/// the reply sends the citizen (建议您到D12市组织部咨询).
+const REDIRECT_REACH: usize = 24;
 
 fn opening(text: &str, max: usize) -> &str {
     if text.len() <= max {
@@ -838,21 +995,41 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
     let content = a.content_chars;
     let mut flags = Vec::new();
     let result = f.facts || f.action;
-    let ack_only =
-        content < v.min_content_chars && !result && !f.date && !f.referral && !f.pending && !f.duty;
+    // A question (咨询…, 请问…) answered with the body to ask, named (建议您到D12市组织部咨询):
+    // that is the answer, however short.
+    let where_to_go = f.consultation && f.redirect_named;
+    let ack_only = content < v.min_content_chars
+        && !result
+        && !f.date
+        && !f.referral
+        && !f.pending
+        && !f.duty
+        && !where_to_go;
     let referred = (f.referral || f.patience || f.pending)
         && !result
         && !ack_only
+        && !where_to_go
         && content <= v.referral_max_chars;
-    let deferred = f.deferral && !f.date && !result && content <= v.deferral_max_chars;
-    let denied = f.denial && !f.facts && content <= v.denial_max_chars;
+    // Only a plan, queue, study or condition postpones (纳入, 排队, 待条件成熟, 研究论证); a
+    // promise (我们将, 下一步, 争取) after an answer does not, and in a referral the promise is
+    // the recipient's (敬请关注后续回复).
+    let deferred = f.deferral && !f.date && !result && !referred && content <= v.deferral_max_chars;
+    // A denial inside an explanation (由于乡镇并未配备洒水车) is a reason, not a bare denial.
+    let denied = f.denial && !f.facts && !f.action && !f.reason && content <= v.denial_max_chars;
     let duty = f.duty && !f.redirect && !f.contact && content <= v.duty_max_chars;
     let generic = !result
+        && !where_to_go
         && content <= auditor.settings.template.generic_max_chars
-        && (ack_only || referred || f.deferral || f.pending || content <= v.thin_max_chars);
+        && (ack_only
+            || referred
+            || f.deferral
+            || f.future
+            || f.pending
+            || content <= v.thin_max_chars);
     let off_topic = content >= v.off_topic_min_chars
         && f.shared_salient <= v.off_topic_max_shared
         && !f.referral
+        && !f.redirect_named
         && !f.duty;
     for (on, flag) in [
         (ack_only, Flag::AcknowledgementOnly),
@@ -873,9 +1050,10 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
     } else if ack_only
         || referred
         || (f.details && !f.action && content <= v.referral_max_chars * 2)
-        || (template && !result)
-        || (content <= v.thin_max_chars && !result)
-        || content < v.min_content_chars
+        || (f.future && !result && !f.date && content <= v.promise_max_chars)
+        || (template && !result && !where_to_go)
+        || (content <= v.thin_max_chars && !result && !where_to_go)
+        || (content < v.min_content_chars && !where_to_go)
     {
         Verdict::Perfunctory
     } else {
@@ -904,8 +1082,14 @@ impl Auditor {
         // Facts and actions in the clause of a referral or a promise (已转交…核实、办复; 将尽快
         //调查处理) are the recipient's task, not a result: they do not count.
         let mut task_until = 0usize;
+        // Where each redirect (建议您向…, 请咨询…) ends: a unit named right after it tells the
+        // citizen where to go.
+        let mut redirect_ends: Vec<usize> = Vec::new();
         for m in self.cues.find_iter(t) {
             let cue = self.cue_of[m.pattern().as_usize()];
+            if cue == Cue::Redirect {
+                redirect_ends.push(m.end());
+            }
             if matches!(cue, Cue::Referral | Cue::Patience | Cue::Pending) {
                 let clause_end = t[m.end()..]
                     .find(['.', ';', '!', '?', '。'])
@@ -913,6 +1097,11 @@ impl Auditor {
                 task_until = task_until.max(clause_end);
             } else if matches!(cue, Cue::Facts | Cue::Action) && m.start() < task_until {
                 cues.push(span(m.start(), m.end(), "task"));
+                continue;
+            } else if matches!(cue, Cue::Facts | Cue::Action) && promised(&t[..m.start()]) {
+                // 将派遣工作人员现场勘察, 他们将尽快予以调查核实: a promise, not a result.
+                f.future = true;
+                cues.push(span(m.start(), m.end(), "promise"));
                 continue;
             }
             match cue {
@@ -922,6 +1111,8 @@ impl Auditor {
                 Cue::Referral => f.referral = true,
                 Cue::Pending => f.pending = true,
                 Cue::Deferral => f.deferral = true,
+                Cue::Future => f.future = true,
+                Cue::Reason => f.reason = true,
                 Cue::Denial => f.denial = true,
                 Cue::Duty => f.duty = true,
                 Cue::Redirect => f.redirect = true,
@@ -986,6 +1177,13 @@ impl Auditor {
             .find(|u| rest.starts_with(**u));
             if digits >= 7 && unit_after.is_none() && !t[start..end].contains('.') {
                 f.contact = true;
+                // A number right after a redirect (请致电…0731-…) names where to go.
+                if redirect_ends
+                    .iter()
+                    .any(|&r| r <= start && start - r <= REDIRECT_REACH * 3)
+                {
+                    f.redirect_named = true;
+                }
                 elements.push(span(start, end, "contact"));
             } else if let Some(u) = unit_after {
                 // A run of date parts (2019年5月9日) is one element.
@@ -1061,6 +1259,12 @@ impl Auditor {
                 .take(8)
                 .collect::<String>()
                 .contains("办承");
+            if redirect_ends
+                .iter()
+                .any(|&r| r <= s && s - r <= REDIRECT_REACH)
+            {
+                f.redirect_named = true;
+            }
             if sponsor {
                 unit = Some(name.clone());
             }
@@ -1084,37 +1288,45 @@ impl Auditor {
             at = m.end();
         }
         content.extend(cjk[at..].chars());
-        // Salient bigrams shared with the message: both sides as sorted key lists, merged.
-        let mut msg_keys: Vec<u64> = Vec::with_capacity(message.len() / 3);
-        let mut prev: Option<char> = None;
-        for c in message.chars().take(1500) {
-            let c = normalizer.fold_char(c).unwrap_or(c);
-            if is_cjk(c) {
-                if let Some(p) = prev {
-                    msg_keys.push(bigram_key(p, c));
-                }
-                prev = Some(c);
-            } else {
-                prev = None;
-            }
-        }
-        msg_keys.sort_unstable();
-        msg_keys.dedup();
+        // Salient bigrams shared with the message: the reply's content bigrams as a sorted
+        // list with a 4096-bit filter in front, probed with each bigram of the message's first
+        // 1,500 characters (most miss the filter, so the message is neither sorted nor stored).
         let mut reply_keys: Vec<u64> = content.windows(2).map(|w| bigram_key(w[0], w[1])).collect();
         reply_keys.sort_unstable();
         reply_keys.dedup();
-        let (mut i, mut j, mut shared) = (0, 0, 0u32);
-        while i < msg_keys.len() && j < reply_keys.len() {
-            match msg_keys[i].cmp(&reply_keys[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += u32::from(!self.generic.contains(&msg_keys[i]));
-                    i += 1;
-                    j += 1;
+        let mut filter = [0u64; 64];
+        let slot = |k: u64| (crate::hashing::mix(k) >> 52) as usize; // 12 bits
+        for &k in &reply_keys {
+            let b = slot(k);
+            filter[b >> 6] |= 1 << (b & 63);
+        }
+        let mut counted = vec![false; reply_keys.len()];
+        let mut shared = 0u32;
+        let mut prev: Option<char> = None;
+        for c in message.chars().take(1500) {
+            let c = normalizer.fold_char(c).unwrap_or(c);
+            if !is_cjk(c) {
+                prev = None;
+                continue;
+            }
+            if let Some(p) = prev {
+                let k = bigram_key(p, c);
+                let b = slot(k);
+                if filter[b >> 6] & (1 << (b & 63)) != 0 {
+                    if let Ok(at) = reply_keys.binary_search(&k) {
+                        if !counted[at] {
+                            counted[at] = true;
+                            shared += u32::from(!self.generic.contains(&k));
+                        }
+                    }
                 }
             }
+            prev = Some(c);
         }
+        f.consultation = {
+            let head = opening(message, ROUTE_BYTES);
+            self.consultation.iter().any(|c| head.contains(c.as_str()))
+        };
         f.shared_salient = shared;
         f.sketch = sketch_of(&content);
         elements.sort_by_key(|e| (e.start, e.end));
@@ -1128,10 +1340,31 @@ impl Auditor {
             route: None,
             unit_matches_route: None,
             content_chars: content.len() as u32,
+            place: None,
             features: f,
         }
     }
 }
+
+/// Whether the clause before a fact or action phrase promises it: a future marker (将, 拟,
+/// 会) at most `PROMISE_REACH` characters back in the same clause, not the object marker of
+/// a done deed (已将, 并将…已).
+fn promised(before: &str) -> bool {
+    let mut prev_was_marker = false;
+    for (n, c) in before.chars().rev().enumerate() {
+        if prev_was_marker {
+            return !matches!(c, '已' | '均' | '并');
+        }
+        if n >= PROMISE_REACH || "。.;!?,，；！？:：".contains(c) || c == '已' {
+            return false;
+        }
+        prev_was_marker = matches!(c, '将' | '拟' | '会');
+    }
+    prev_was_marker
+}
+
+/// How far back (characters) a future marker promises a fact or action phrase.
+const PROMISE_REACH: usize = 12;
 
 /// Where the sign-off date starts: a full date (2019年5月9日, 2013.11.25) that ends the reply.
 fn signoff_start(t: &str) -> Option<usize> {
@@ -1258,6 +1491,28 @@ mod tests {
         assert_eq!(unit_stem("荷塘区城管局"), "城管局");
         assert!(same_unit("区城管局", "荷塘区城管局"));
         assert!(!same_unit("市教育局", "荷塘区城管局"));
+    }
+
+    #[test]
+    fn generic_units_take_the_message_place() {
+        let p = coded_place("A7县黄花镇回龙居民出行难");
+        assert_eq!(p.county.as_deref(), Some("A7县"));
+        assert_eq!(p.city.as_deref(), Some("A市"));
+        assert_eq!(qualify("市政府", &p), "A市政府");
+        assert_eq!(qualify("县人民政府", &p), "A7县政府");
+        assert_eq!(qualify("行政执法局", &p), "A7县行政执法局");
+        assert_eq!(qualify("K2区教育局", &p), "K2区教育局");
+        assert_eq!(qualify("荷塘区城管局", &p), "荷塘区城管局");
+        assert_eq!(qualify("安沙镇政府", &p), "安沙镇政府");
+        assert_eq!(qualify("K市人民政府", &p), "K市政府");
+        assert_eq!(qualify("市委市政府", &p), "A市委市政府");
+        assert_eq!(qualify("城乡建设局", &p), "A7县城乡建设局");
+        assert_eq!(qualify("泉塘街道办", &p), "A7县泉塘街道办");
+        let none = coded_place("小区门口路灯坏了");
+        assert_eq!(qualify("市政府", &none), "市政府");
+        let city = coded_place("K市公交车太挤");
+        assert_eq!(city.county, None);
+        assert_eq!(qualify("县政府", &city), "县政府（K市）");
     }
 
     #[test]
