@@ -6,6 +6,7 @@
 //! scored. The split is FNV-1a 64 of the id string mod 5 == 0 → test, fixed before tuning
 //! (`scripts/corpus/audit_select.py`).
 
+use crate::say;
 use std::collections::HashMap;
 use std::io::BufRead;
 use suqiu::audit::{AuditInput, Flag, Verdict};
@@ -187,12 +188,12 @@ pub fn run(a: &crate::args::CorpusArgs) -> Result<bool, String> {
         .collect();
     let accuracy = correct as f64 / n.max(1) as f64;
     if !json {
-        println!("split {split}: {n} labelled replies ({missing} label ids not in the data)");
-        println!("verdict accuracy {:.3}", accuracy);
-        println!("gold \\ predicted   substantive perfunctory evasive");
+        say!("split {split}: {n} labelled replies ({missing} label ids not in the data)");
+        say!("verdict accuracy {:.3}", accuracy);
+        say!("gold \\ predicted   substantive perfunctory evasive");
         for g in [Verdict::Substantive, Verdict::Perfunctory, Verdict::Evasive] {
             let c = |p| confusion.get(&(g, p)).copied().unwrap_or(0);
-            println!(
+            say!(
                 "{:<18} {:>11} {:>11} {:>7}",
                 g.as_str(),
                 c(Verdict::Substantive),
@@ -200,12 +201,12 @@ pub fn run(a: &crate::args::CorpusArgs) -> Result<bool, String> {
                 c(Verdict::Evasive)
             );
         }
-        println!("perfunctory-or-evasive precision {pp:.3} recall {prc:.3}");
-        println!("flag                     gold pred precision recall");
+        say!("perfunctory-or-evasive precision {pp:.3} recall {prc:.3}");
+        say!("flag                     gold pred precision recall");
         for f in Flag::ALL {
             let (tp, fp, fn_) = per_flag.get(&f).copied().unwrap_or_default();
             let (p, r) = pr(tp, fp, fn_);
-            println!(
+            say!(
                 "{:<24} {:>4} {:>4} {:>9.3} {:>6.3}",
                 f.as_str(),
                 tp + fn_,
@@ -215,7 +216,7 @@ pub fn run(a: &crate::args::CorpusArgs) -> Result<bool, String> {
             );
         }
     }
-    println!(
+    say!(
         "{}",
         serde_json::json!({
             "split": split, "n": n, "verdict_accuracy": r3(accuracy),

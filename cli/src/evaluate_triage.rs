@@ -6,6 +6,7 @@
 //! of `scripts/corpus/texts.py`, and the split is the same FNV-1a 64 hash as there, so the
 //! Python training scripts and this command always agree on what is held out.
 
+use crate::say;
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -311,20 +312,20 @@ pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
         .collect();
     if json {
         for s in &all {
-            println!("{}", serde_json::to_string(s).map_err(|e| e.to_string())?);
+            say!("{}", serde_json::to_string(s).map_err(|e| e.to_string())?);
         }
         return Ok(true);
     }
-    println!(
+    say!(
         "split {split}: {} labelled messages ({} with a category, {} other)",
         gold.len(),
         gold.iter().filter(|g| g.kind != Kind::Other).count(),
         gold.iter().filter(|g| g.kind == Kind::Other).count()
     );
-    println!("| system | kind acc | kind macro-F1 | misconduct P | misconduct R | category acc | category macro-F1 | other→other |");
-    println!("|---|---|---|---|---|---|---|---|");
+    say!("| system | kind acc | kind macro-F1 | misconduct P | misconduct R | category acc | category macro-F1 | other→other |");
+    say!("|---|---|---|---|---|---|---|---|");
     for s in &all {
-        println!(
+        say!(
             "| {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
             s.system,
             s.kind_accuracy,
@@ -349,7 +350,7 @@ pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
                 decision(fused) != decision(exact)
             })
             .count();
-        println!(
+        say!(
             "fused 8-bit vs full-precision models: {differ} of {} messages decided differently (kind, category or flag)",
             picked.len()
         );

@@ -16,6 +16,25 @@ mod evaluate_audit;
 mod evaluate_triage;
 mod progress;
 
+/// `println!` for the report-style commands (info, train, evaluate…, bench): a closed pipe or
+/// a full disk ends the process with exit status 3 and a message, as `triage` does, instead
+/// of the panic `println!` gives. These commands have nothing left to save when it happens.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::say_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use say;
+
+/// Writes one line of a report to standard output, or exits with status 3.
+pub(crate) fn say_line(args: std::fmt::Arguments) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        let _ = writeln!(std::io::stderr(), "suqiu: cannot write output: {e}");
+        std::process::exit(3);
+    }
+}
+
 /// A usage or file problem: exit status 2.
 struct Fatal(String);
 
@@ -418,7 +437,7 @@ fn info(c: &EngineOpts) -> Result<bool, Fatal> {
         "build_ms": (build_ms * 10.0).round() / 10.0,
         "version": env!("CARGO_PKG_VERSION"),
     });
-    println!("{line}");
+    say!("{line}");
     Ok(true)
 }
 
@@ -499,7 +518,7 @@ fn train(a: &args::TrainArgs) -> Result<bool, Fatal> {
         secs,
         size
     );
-    println!(
+    say!(
         "{}",
         serde_json::json!({"n": data.len(), "labels": model.labels(), "train_seconds": secs, "model_bytes": size, "temperature": model.header().temperature})
     );
@@ -551,9 +570,13 @@ fn evaluate(a: &args::EvaluateArgs) -> Result<bool, Fatal> {
         let g = labels.iter().position(|l| l == gold).unwrap_or(k);
         confusion[g][p] += 1;
     }
-    println!(
+    say!(
         "{:<16} {:>9} {:>9} {:>9} {:>7}",
-        "label", "precision", "recall", "f1", "support"
+        "label",
+        "precision",
+        "recall",
+        "f1",
+        "support"
     );
     let mut f1_sum = 0.0;
     for i in 0..k {
@@ -568,22 +591,26 @@ fn evaluate(a: &args::EvaluateArgs) -> Result<bool, Fatal> {
             0.0
         };
         f1_sum += f;
-        println!(
+        say!(
             "{:<16} {:>9.4} {:>9.4} {:>9.4} {:>7}",
-            labels[i], p, r, f, gold
+            labels[i],
+            p,
+            r,
+            f,
+            gold
         );
     }
-    println!(
+    say!(
         "confusion matrix (rows gold, columns predicted): {}",
         labels.join(" | ")
     );
     for (i, row) in confusion.iter().enumerate().take(k) {
         let cells: Vec<String> = row[..k].iter().map(|c| format!("{c:>5}")).collect();
-        println!("{:<16} {}", labels[i], cells.join(""));
+        say!("{:<16} {}", labels[i], cells.join(""));
     }
     let correct = (0..k).map(|i| confusion[i][i]).sum::<usize>();
     let n = data.len();
-    println!(
+    say!(
         "{}",
         serde_json::json!({
             "n": n,
@@ -729,7 +756,7 @@ fn bench(a: &args::BenchArgs) -> Result<bool, Fatal> {
         }
     });
     let row = |secs: f64| serde_json::json!({"messages_per_second": (n / secs).round(), "megabytes_per_second": ((mb / secs) * 100.0).round() / 100.0});
-    println!(
+    say!(
         "{}",
         serde_json::json!({
             "messages": texts.len(),
@@ -1136,9 +1163,15 @@ fn evaluate_places(a: &args::EvaluatePlacesArgs) -> Result<bool, Fatal> {
             eprintln!("{} {text} => {got} [{}]", v["id"], marks.join(" "));
         }
     }
-    println!(
+    say!(
         "{:<9} {:>8} {:>6} {:>6} {:>9} {:>6} {:>6}",
-        "level", "accuracy", "cases", "right", "too_high", "wrong", "none"
+        "level",
+        "accuracy",
+        "cases",
+        "right",
+        "too_high",
+        "wrong",
+        "none"
     );
     let mut per_level = serde_json::Map::new();
     for (l, name) in levels.iter().enumerate() {
@@ -1147,7 +1180,7 @@ fn evaluate_places(a: &args::EvaluatePlacesArgs) -> Result<bool, Fatal> {
             continue;
         };
         let k = &tally.counts[l];
-        println!(
+        say!(
             "{:<9} {:>8.3} {:>6} {:>6} {:>9} {:>6} {:>6}",
             name,
             acc,
@@ -1164,7 +1197,7 @@ fn evaluate_places(a: &args::EvaluatePlacesArgs) -> Result<bool, Fatal> {
         }
         per_level.insert((*name).into(), o.into());
     }
-    println!(
+    say!(
         "{}",
         serde_json::json!({
             "cases": tally.cases,
@@ -1203,8 +1236,13 @@ fn main() -> ExitCode {
         Command::Audit(a) => usage(audit(a)),
         Command::EvaluateAudit(a) => usage(evaluate_audit::run(a).map_err(Fatal)),
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "suqiu", &mut std::io::stdout());
-            Ok(true)
+            // Into memory first: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "suqiu", &mut script);
+            std::io::stdout()
+                .write_all(&script)
+                .map(|()| true)
+                .map_err(Failure::Output)
         }
     };
     match result {

@@ -407,3 +407,33 @@ fn aggregate_checks_save_and_gold_before_the_run() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn report_commands_exit_3_when_standard_output_cannot_be_written() {
+    // /dev/full fails every write with ENOSPC: the report commands must say so and exit 3,
+    // as triage does, not panic (exit 101).
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let Ok(full) = full else { return };
+    for args in [
+        vec!["info"],
+        vec!["evaluate", "--model", "/nonexistent"],
+        vec!["completions", "bash"],
+        vec!["evaluate-triage", "--labels", "/nonexistent"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_suqiu"))
+            .args(&args)
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        assert_ne!(code, Some(101), "{args:?} panicked: {}", stderr(&out));
+        if args[0] == "info" || args[0] == "completions" {
+            assert_eq!(code, Some(3), "{args:?}: {}", stderr(&out));
+            assert!(
+                stderr(&out).contains("cannot write output"),
+                "{}",
+                stderr(&out)
+            );
+        }
+    }
+}
