@@ -665,6 +665,11 @@ impl Engine {
             cls.kind = Kind::Misconduct;
             cls.misconduct = true;
         }
+        // An accusation against an official is never chatter or a notice: 开会从来不通知我们，
+        // 什么事都是书记一个人说了算 holds notice words, but it raises the conduct of a cadre.
+        if cls.misconduct && cls.kind == Kind::Other {
+            cls.kind = Kind::Misconduct;
+        }
         // When misconduct is the point, the topic is the conduct of officials (annotation
         // guide; 315 of the corpus's 337 misconduct reports).
         if cls.kind == Kind::Misconduct {
