@@ -191,6 +191,8 @@ pub fn process_lines(
 pub struct RejectedLine {
     /// 1-based line number.
     pub line: usize,
+    /// The line's `id` as written, when it could be read (else null).
+    pub id: serde_json::Value,
     /// Why.
     pub error: Error,
 }
@@ -291,8 +293,16 @@ pub fn report_lines_from(
         .map(|(i, l)| (i + first_line, l))
         .collect();
     let parse = |&(n, l): &(usize, &[u8])| -> Result<Report, RejectedLine> {
-        let reject = |error: Error| RejectedLine { line: n, error };
-        let object = crate::input::read_object(l).map_err(|r| reject(r.error))?;
+        let object = crate::input::read_object(l).map_err(|r| RejectedLine {
+            line: n,
+            id: r.id,
+            error: r.error,
+        })?;
+        let reject = |error: Error| RejectedLine {
+            line: n,
+            id: object.id(),
+            error,
+        };
         let body = object.required_string("text").map_err(reject)?;
         let title = object
             .string("title")
@@ -399,7 +409,8 @@ pub fn issue_lines(engine: &Engine, agg: &crate::aggregate::Aggregator) -> Vec<S
 }
 
 /// The whole aggregation job on JSON Lines, as the C ABI and the Python wheel expose it:
-/// rejected lines first as `{"line", "error", "error_kind"}`, then one line per issue,
+/// rejected lines first as `{"line", "id", "error", "error_kind"}` (`id` as written, null when
+/// it could not be read), then one line per issue,
 /// hottest first (see [`issue_lines`]).
 pub fn aggregate_jsonl(
     engine: &Engine,
@@ -411,7 +422,7 @@ pub fn aggregate_jsonl(
     let run = aggregate_lines(engine, &mut agg, input, threads);
     let mut out = String::new();
     for r in &run.rejected {
-        out.push_str(&serde_json::json!({"line": r.line, "error": r.error.to_string(), "error_kind": r.error.kind().as_str()}).to_string());
+        out.push_str(&serde_json::json!({"line": r.line, "id": r.id, "error": r.error.to_string(), "error_kind": r.error.kind().as_str()}).to_string());
         out.push('\n');
     }
     for line in issue_lines(engine, &agg) {

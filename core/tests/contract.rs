@@ -78,10 +78,7 @@ fn a_wrong_type_keeps_the_id_exactly_as_written() {
         json.contains(r#""id":123456789012345678901234567890"#),
         "{json}"
     );
-    assert!(
-        json.contains("must be a string, got an array"),
-        "{json}"
-    );
+    assert!(json.contains("must be a string, got an array"), "{json}");
     // Accepted, the id comes back with every digit, and so does an aggregate member.
     let line = r#"{"id":123456789012345678901234567890,"text":"路灯坏了"}"#;
     let out = suqiu::jsonl::process_lines(&engine, line.as_bytes(), 1, Some(1));
@@ -90,6 +87,17 @@ fn a_wrong_type_keeps_the_id_exactly_as_written() {
         .starts_with(r#"{"id":123456789012345678901234567890,"#));
     let (reports, _) = suqiu::jsonl::report_lines(&engine, line.as_bytes(), Some(1));
     assert_eq!(reports[0].id, "123456789012345678901234567890");
+    // The aggregation job of the C ABI and the wheel names the rejected line's id too.
+    let bad = r#"{"id":"r-7","text":"路灯坏了","time":"2020-02-30"}"#;
+    let out = suqiu::jsonl::aggregate_jsonl(
+        &engine,
+        bad.as_bytes(),
+        AggregatorConfig::default(),
+        Some(1),
+    );
+    let first: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"], "r-7", "{out}");
+    assert_eq!(first["line"], 1, "{out}");
 }
 
 #[test]
