@@ -170,6 +170,8 @@ const NEAR_MIN_SHARED_WORDS: usize = 2;
 const NEAR_PLACE_CHARS: usize = 150;
 /// Characters of the body that take part in body similarity.
 const BODY_CHARS: usize = 200;
+/// Document counts below this have their bigram weight computed once per report.
+const WEIGHTS_CACHED: usize = 64;
 
 /// Bigram sets of one member, with their total weights at the time it arrived.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -365,6 +367,16 @@ struct Scratch {
     matches: Vec<(f32, usize)>,
     tokens: Vec<crate::segment::Token>,
     near: Vec<u32>,
+    /// Hits per open issue slot while candidates are counted (all zero between reports).
+    slot_counts: Vec<u32>,
+    /// Bigram weight by document count for the report being added (NaN: not computed yet).
+    weight_by_count: Vec<f32>,
+    key_rest: Vec<f32>,
+    /// The report's title and text, folded.
+    title: Vec<char>,
+    text: Vec<char>,
+    /// Letters and digits of a key or body.
+    letters: Vec<char>,
 }
 
 impl PartialEq for Scratch {
@@ -406,12 +418,65 @@ pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
         .filter(|&c| is_letter_or_digit(c))
         .take(max_chars)
         .collect();
-    let mut out: Vec<u32> = chars
-        .windows(2)
-        .map(|w| (mix(((w[0] as u64) << 32) | w[1] as u64) & 0xffff_ffff) as u32)
-        .collect();
+    shingles_of_folded(&chars, max_chars, &mut Vec::new())
+}
+
+/// Folds `text` into `out` (cleared) and returns how many folded characters its first
+/// `NEAR_PLACE_CHARS` characters give (the opening searched for named places). With
+/// `Some(letters)` it stops once the opening is passed and `out` holds that many letters and
+/// digits (and so at least as many characters as a content-word opening takes): the rest of
+/// a titled report's body takes part in nothing.
+fn fold_into(
+    normalizer: &crate::normalize::Normalizer,
+    text: &str,
+    letters: Option<usize>,
+    out: &mut Vec<char>,
+) -> usize {
+    out.clear();
+    let (mut seen, mut opening, mut found) = (0usize, 0usize, 0usize);
+    for c in text.chars() {
+        if seen >= NEAR_PLACE_CHARS {
+            if seen == NEAR_PLACE_CHARS {
+                opening = out.len();
+            }
+            if letters.is_some_and(|n| found >= n) {
+                return opening;
+            }
+        }
+        seen += 1;
+        if let Some(f) = normalizer.fold_char(c) {
+            out.push(f);
+            found += is_letter_or_digit(f) as usize;
+        }
+    }
+    if seen <= NEAR_PLACE_CHARS {
+        opening = out.len();
+    }
+    opening
+}
+
+/// [`shingles`] of text already folded; `letters` is a working vector.
+fn shingles_of_folded(chars: &[char], max_chars: usize, letters: &mut Vec<char>) -> Vec<u32> {
+    letters.clear();
+    letters.extend(
+        chars
+            .iter()
+            .copied()
+            .filter(|&c| is_letter_or_digit(c))
+            .take(max_chars),
+    );
+    let mut out: Vec<u32> = Vec::with_capacity(letters.len());
+    out.extend(
+        letters
+            .windows(2)
+            .map(|w| (mix(((w[0] as u64) << 32) | w[1] as u64) & 0xffff_ffff) as u32),
+    );
     if out.is_empty() {
-        out.extend(chars.iter().map(|&c| (mix(c as u64) & 0xffff_ffff) as u32));
+        out.extend(
+            letters
+                .iter()
+                .map(|&c| (mix(c as u64) & 0xffff_ffff) as u32),
+        );
     }
     out.sort_unstable();
     out.dedup();
@@ -513,6 +578,8 @@ fn places_compatible(g: &Gazetteer, a: Option<DivisionId>, b: Option<DivisionId>
 struct Probe<'a> {
     key: &'a [u32],
     key_w: &'a [f32],
+    /// `key_rest[i]`: the weight of key bigrams `i..`.
+    key_rest: &'a [f32],
     key_total: f32,
     body: &'a [u32],
     body_w: &'a [f32],
@@ -535,7 +602,24 @@ impl Probe<'_> {
         if names::conflict(self.names, &m.names) {
             return 0.0;
         }
-        let (ki, shared_max) = weighted_intersection(self.key, self.key_w, &m.key, None);
+        // Without a title the key is the whole message, filler words and all: its bar is lower
+        // (the distinctive-name check below guards precision).
+        let key_bar = if m.titled || self.titled {
+            cfg.min_key_jaccard
+        } else {
+            UNTITLED_KEY_SHARE * cfg.min_key_jaccard
+        };
+        // Without bodies to compare, only similar keys can match: key Jaccard at least
+        // min(1, 0.6) × the bar, so the merge may stop once that is out of reach (as for bodies
+        // below, with a little slack against float rounding).
+        let key_floor = key_bar.min(0.6 * key_bar);
+        let key_stop = (!compare_bodies && key_floor > 0.0).then(|| {
+            (
+                self.key_rest,
+                key_floor * (self.key_total + m.key_weight) / (1.0 + key_floor) * 0.999,
+            )
+        });
+        let (ki, shared_max) = weighted_intersection(self.key, self.key_w, &m.key, key_stop);
         let ku = self.key_total + m.key_weight - ki;
         let kj = if ku > 0.0 { ki / ku } else { 0.0 };
         let smaller = self.key_total.min(m.key_weight);
@@ -543,13 +627,6 @@ impl Probe<'_> {
             (ki / smaller).min(1.0)
         } else {
             0.0
-        };
-        // Without a title the key is the whole message, filler words and all: its bar is lower
-        // (the distinctive-name check below guards precision).
-        let key_bar = if m.titled || self.titled {
-            cfg.min_key_jaccard
-        } else {
-            UNTITLED_KEY_SHARE * cfg.min_key_jaccard
         };
         // Two reports about one thing share a distinctive name: one of the shared bigrams is
         // about as rare as the report's rarest (聚利人普惠 vs 展星 are two companies that only
@@ -648,11 +725,30 @@ impl Aggregator {
                 self.expire();
             }
         }
-        let key_text = report.title.as_deref().unwrap_or(&report.text);
-        let key = shingles(engine, key_text, usize::MAX);
-        let key_names = names::named_things(engine.normalizer(), key_text);
-        let body = if report.title.is_some() {
-            shingles(engine, &report.text, BODY_CHARS)
+        // The title and text folded once, for the bigrams, the names and the content words:
+        // the text whole when it is the key, else as far as the body and the opening reach.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let normalizer = engine.normalizer();
+        let titled = report.title.is_some();
+        if let Some(t) = &report.title {
+            fold_into(normalizer, t, None, &mut scratch.title);
+        }
+        let opening_len = fold_into(
+            normalizer,
+            &report.text,
+            titled.then_some(BODY_CHARS),
+            &mut scratch.text,
+        );
+        let key_chars: &[char] = if titled {
+            &scratch.title
+        } else {
+            &scratch.text
+        };
+        let key = shingles_of_folded(key_chars, usize::MAX, &mut scratch.letters);
+        let mut key_names = Vec::new();
+        names::named_things_in(key_chars, &mut key_names);
+        let body = if titled {
+            shingles_of_folded(&scratch.text, BODY_CHARS, &mut scratch.letters)
         } else {
             key.clone()
         };
@@ -663,14 +759,25 @@ impl Aggregator {
         // each. A prior of IDF_PRIOR_REPORTS unseen reports keeps the first few reports from
         // giving their shared words zero weight (every bigram is "common" among three reports).
         // Working vectors are reused from report to report (taken here, put back at the end).
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let count_and_weigh =
+        // Most bigrams are rare: their few small counts are weighed once per report.
+        let by_count = &mut scratch.weight_by_count;
+        by_count.clear();
+        by_count.resize(WEIGHTS_CACHED, f32::NAN);
+        let mut count_and_weigh =
             |df: &mut FxHashMap<u32, u32>, bigrams: &[u32], weights: &mut Vec<f32>| {
                 weights.clear();
                 weights.extend(bigrams.iter().map(|&h| {
                     let count = df.entry(h).or_insert(0);
                     *count = count.saturating_add(1);
-                    ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *count as f32)).ln()
+                    let weigh = || ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *count as f32)).ln();
+                    match by_count.get_mut(*count as usize) {
+                        Some(w) if w.is_nan() => {
+                            *w = weigh();
+                            *w
+                        }
+                        Some(w) => *w,
+                        None => weigh(),
+                    }
                 }));
             };
         count_and_weigh(&mut self.key_df, &key, &mut scratch.key_w);
@@ -680,20 +787,21 @@ impl Aggregator {
         // (The opening is searched for named places only when there is no division: with one,
         // the township is the place.)
         let mut at = report.division.as_deref().and_then(|c| g.find_code(c));
-        let opening_named = if at.is_none() {
-            let opening: String = report.text.chars().take(NEAR_PLACE_CHARS).collect();
-            names::named_things(engine.normalizer(), &opening)
-        } else {
-            Vec::new()
-        };
+        let mut opening_named = Vec::new();
+        if at.is_none() {
+            names::named_things_in(&scratch.text[..opening_len], &mut opening_named);
+        }
         let mut place_names: Vec<&str> = Vec::new();
         while let Some(d) = at {
             place_names.push(g.name(d));
             at = g.parent(d);
         }
         place_names.extend(key_names.iter().chain(&opening_named).map(|n| n.name()));
-        let word_source =
-            near::WordSource::new(engine, report.title.as_deref(), &report.text, &place_names);
+        let word_source = near::WordSource::from_folded(
+            titled.then_some(&scratch.title[..]),
+            &scratch.text,
+            &place_names,
+        );
         let (key_w, body_w) = (&scratch.key_w, &scratch.body_w);
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
         let body_rest = &mut scratch.body_rest;
@@ -702,7 +810,13 @@ impl Aggregator {
         for i in (0..body_w.len()).rev() {
             body_rest[i] = body_rest[i + 1] + body_w[i];
         }
-        let body_rest = &scratch.body_rest;
+        let key_rest = &mut scratch.key_rest;
+        key_rest.clear();
+        key_rest.resize(key_w.len() + 1, 0.0);
+        for i in (0..key_w.len()).rev() {
+            key_rest[i] = key_rest[i + 1] + key_w[i];
+        }
+        let (body_rest, key_rest) = (&scratch.body_rest, &scratch.key_rest);
         let mut categories: Vec<String> = report
             .category
             .iter()
@@ -743,27 +857,39 @@ impl Aggregator {
         places.dedup();
         // Candidates: open issues sharing key bigrams with the report (bigrams held by many
         // open issues are skipped: they find everything and distinguish nothing).
-        let candidates = &mut scratch.candidates;
-        candidates.clear();
+        // Counted in a vector indexed by slot (zeroed again after): no sort of every hit.
+        let counts = &mut scratch.slot_counts;
+        if counts.len() < self.open.len() {
+            counts.resize(self.open.len(), 0);
+        }
+        let counted = &mut scratch.counted;
+        counted.clear();
         for h in &key {
             if let Some(slots) = self.index.get(h) {
                 if slots.len() <= MAX_POSTING {
-                    candidates.extend(slots);
+                    for &slot in slots {
+                        let n = &mut counts[slot as usize];
+                        if *n == 0 {
+                            counted.push((slot, 0));
+                        }
+                        *n += 1;
+                    }
                 }
             }
         }
-        // Keep the issues that share the most bigrams: a bounded amount of work per report.
-        candidates.sort_unstable();
-        let counted = &mut scratch.counted;
-        counted.clear();
-        for &c in candidates.iter() {
-            match counted.last_mut() {
-                Some((slot, n)) if *slot == c => *n += 1,
-                _ => counted.push((c, 1)),
-            }
+        for (slot, n) in counted.iter_mut() {
+            *n = std::mem::take(&mut counts[*slot as usize]);
         }
-        counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        counted.truncate(MAX_CANDIDATES);
+        // Keep the issues that share the most bigrams: a bounded amount of work per report.
+        // (Slots are distinct, so the order is total and the first MAX_CANDIDATES are chosen
+        // before they are sorted.)
+        let order = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        if counted.len() > MAX_CANDIDATES {
+            counted.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
+            counted.truncate(MAX_CANDIDATES);
+        }
+        counted.sort_unstable_by(order);
+        let candidates = &mut scratch.candidates;
         candidates.clear();
         candidates.extend(counted.iter().map(|&(slot, _)| slot));
         // The weight of the report's DISTINCTIVE_BIGRAMS-th rarest key bigram (its rarest
@@ -784,13 +910,14 @@ impl Aggregator {
         let probe = Probe {
             key: &key,
             key_w,
+            key_rest,
             key_total,
             body: &body,
             body_w,
             body_rest,
             body_total,
             categories: &categories,
-            titled: report.title.is_some(),
+            titled,
             names: &key_names,
             distinctive_floor,
         };
@@ -906,7 +1033,7 @@ impl Aggregator {
             key_weight: key_total,
             body_weight: body_total,
             categories,
-            titled: report.title.is_some(),
+            titled,
             names: key_names,
             words,
             words_weight: words_total,
