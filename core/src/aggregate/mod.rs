@@ -275,8 +275,8 @@ impl Issue {
             let extra = self.shingles.len() - KEPT_MEMBER_SHINGLES;
             self.shingles.drain(..extra);
         }
-        self.keys = sorted_union(&self.keys, &other.keys);
-        self.places = sorted_union(&self.places, &other.places);
+        union_into(&mut self.keys, &other.keys);
+        union_into(&mut self.places, &other.places);
         for (c, n) in other.category_votes {
             match self.category_votes.iter_mut().find(|(x, _)| *x == c) {
                 Some((_, m)) => *m += n,
@@ -350,9 +350,41 @@ pub struct Aggregator {
     /// again (replaying reports after a restore must not count them twice). Derived from
     /// `open`, so not saved.
     #[serde(skip)]
-    open_ids: FxHashMap<String, u32>,
+    open_ids: OpenIds,
     #[serde(skip)]
     scratch: Scratch,
+}
+
+/// Member report id → open issue slot. An absorbed issue's members keep the slot they were
+/// given, and `moved` leads from it to the issue that absorbed them (until slots are
+/// compacted), so that absorbing a large issue costs nothing per member.
+#[derive(Debug, Clone, Default)]
+struct OpenIds {
+    ids: FxHashMap<String, u32>,
+    moved: FxHashMap<u32, u32>,
+}
+
+impl OpenIds {
+    /// Where the issue first put at `slot` is now.
+    fn follow(moved: &FxHashMap<u32, u32>, mut slot: u32) -> u32 {
+        while let Some(&to) = moved.get(&slot) {
+            slot = to;
+        }
+        slot
+    }
+
+    /// The open issue slot of member `id`.
+    fn get(&self, id: &str) -> Option<u32> {
+        let slot = *self.ids.get(id)?;
+        Some(Self::follow(&self.moved, slot))
+    }
+}
+
+impl PartialEq for OpenIds {
+    /// Equal when every id leads to the same slot, however it got there.
+    fn eq(&self, other: &Self) -> bool {
+        self.ids.len() == other.ids.len() && self.ids.keys().all(|id| self.get(id) == other.get(id))
+    }
 }
 
 /// Working vectors of [`Aggregator::add`], kept between reports so that adding one allocates
@@ -561,6 +593,15 @@ fn sorted_union(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// `a` ∪ `b` into `a` (both sorted, distinct): a report joining a large issue usually
+/// brings no bigram it lacks, and then nothing is copied.
+fn union_into(a: &mut Vec<u32>, b: &[u32]) {
+    if b.iter().all(|x| a.binary_search(x).is_ok()) {
+        return;
+    }
+    *a = sorted_union(a, b);
+}
+
 /// Places are compatible when either is unknown, one contains the other, or they share a county.
 fn places_compatible(g: &Gazetteer, a: Option<DivisionId>, b: Option<DivisionId>) -> bool {
     match (a, b) {
@@ -695,7 +736,7 @@ impl Aggregator {
             last_expiry: i64::MIN,
             stale: 0,
             by_last_seen: BTreeSet::new(),
-            open_ids: FxHashMap::default(),
+            open_ids: OpenIds::default(),
             scratch: Scratch::default(),
         }
     }
@@ -711,7 +752,7 @@ impl Aggregator {
                     .default_time
                     .unwrap_or(if self.now == i64::MIN { 0 } else { self.now });
         }
-        if let Some(&slot) = self.open_ids.get(&report.id) {
+        if let Some(slot) = self.open_ids.get(&report.id) {
             if let Some(issue) = &self.open[slot as usize] {
                 return issue.issue_id.clone();
             }
@@ -1059,8 +1100,17 @@ impl Aggregator {
             category_votes,
         };
         let id = single.members[0].clone();
+        // The index postings to add: an issue's postings name it for every one of its keys and
+        // places (absorbed ones included), so only those it lacks are new, and a new issue's
+        // slot is in no posting yet. (Postings of common bigrams list every open issue: they
+        // are not searched.)
+        let (mut new_keys, mut new_places) = (key, places);
         let slot = match best {
             Some((_, slot)) => {
+                if let Some(issue) = &self.open[slot] {
+                    new_keys.retain(|k| issue.keys.binary_search(k).is_err());
+                    new_places.retain(|p| issue.places.binary_search(p).is_err());
+                }
                 self.merge_into(g, slot, single);
                 slot
             }
@@ -1076,18 +1126,12 @@ impl Aggregator {
                 slot
             }
         };
-        self.open_ids.insert(id, slot as u32);
-        for k in key {
-            let slots = self.index.entry(k).or_default();
-            if slots.last() != Some(&(slot as u32)) && !slots.contains(&(slot as u32)) {
-                slots.push(slot as u32);
-            }
+        self.open_ids.ids.insert(id, slot as u32);
+        for k in new_keys {
+            self.index.entry(k).or_default().push(slot as u32);
         }
-        for p in places {
-            let slots = self.place_index.entry(p).or_default();
-            if !slots.contains(&(slot as u32)) {
-                slots.push(slot as u32);
-            }
+        for p in new_places {
+            self.place_index.entry(p).or_default().push(slot as u32);
         }
         self.scratch = scratch;
         self.open[slot]
@@ -1104,9 +1148,9 @@ impl Aggregator {
         };
         self.by_last_seen
             .remove(&(absorbed.last_seen, other as u32));
-        for m in &absorbed.members {
-            self.open_ids.insert(m.clone(), target as u32);
-        }
+        // Its members' ids keep their slot, which now leads to `target` (an issue of a
+        // million reports is not renumbered one id at a time).
+        self.open_ids.moved.insert(other as u32, target as u32);
         for key in &absorbed.keys {
             if let Some(slots) = self.index.get_mut(key) {
                 for s in slots.iter_mut() {
@@ -1153,7 +1197,7 @@ impl Aggregator {
             self.by_last_seen.pop_first();
             if let Some(mut issue) = self.open[slot as usize].take() {
                 for m in &issue.members {
-                    self.open_ids.remove(m);
+                    self.open_ids.ids.remove(m);
                 }
                 // A closed issue is never compared again: its members' bigrams (most of an
                 // issue's memory) go, so that memory follows the open issues, not every
@@ -1208,9 +1252,11 @@ impl Aggregator {
             .into_iter()
             .map(|(t, s)| (t, renumber[s as usize]))
             .collect();
-        for slot in self.open_ids.values_mut() {
-            *slot = renumber[*slot as usize];
+        let OpenIds { ids, moved } = &mut self.open_ids;
+        for slot in ids.values_mut() {
+            *slot = renumber[OpenIds::follow(moved, *slot) as usize];
         }
+        moved.clear();
     }
 
     /// The configuration in force.
@@ -1277,7 +1323,7 @@ impl Aggregator {
 
     /// Whether report `id` is a member of an open issue (and so would not be added again).
     pub fn is_open_member(&self, id: &str) -> bool {
-        self.open_ids.contains_key(id)
+        self.open_ids.ids.contains_key(id)
     }
 
     /// Rebuilds what is derived from `open` and not saved: the expiry queue and the member
@@ -1289,10 +1335,10 @@ impl Aggregator {
             .enumerate()
             .filter_map(|(slot, i)| i.as_ref().map(|i| (i.last_seen, slot as u32)))
             .collect();
-        self.open_ids.clear();
+        self.open_ids = OpenIds::default();
         for (slot, issue) in self.open.iter().enumerate() {
             for m in issue.iter().flat_map(|i| &i.members) {
-                if let Some(first) = self.open_ids.insert(m.clone(), slot as u32) {
+                if let Some(first) = self.open_ids.ids.insert(m.clone(), slot as u32) {
                     return Err(format!(
                         "report id {m:?} is a member of open issues `state.open[{first}]` and `state.open[{slot}]`"
                     ));
