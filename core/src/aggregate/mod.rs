@@ -217,7 +217,8 @@ pub struct Issue {
     /// The first report's text (its title and text).
     pub representative: String,
     /// Member report ids, in arrival order.
-    pub members: Vec<String>,
+    /// (A deque: an issue absorbed into a smaller one is not copied member by member.)
+    pub members: VecDeque<String>,
     /// Distinct posting groups, in arrival order.
     pub groups: Vec<String>,
     /// Earliest report time (unix seconds).
@@ -251,7 +252,16 @@ pub struct Issue {
 impl Issue {
     /// Takes in every report of `other` (the earlier-opened issue keeps its id).
     fn merge(&mut self, g: &Gazetteer, other: Issue) {
-        self.members.extend(other.members);
+        // The smaller list goes to the other's end: absorbing a large issue into a small one
+        // costs the small one's members, not the large one's.
+        if other.members.len() > self.members.len() {
+            let mine = std::mem::replace(&mut self.members, other.members);
+            for m in mine.into_iter().rev() {
+                self.members.push_front(m);
+            }
+        } else {
+            self.members.extend(other.members);
+        }
         for grp in other.groups {
             if !self.groups.contains(&grp) {
                 self.groups.push(grp);
@@ -559,6 +569,24 @@ fn weighted_intersection(
     (inter, max)
 }
 
+/// [`weighted_intersection`] of `a` with `b` (no stop), and the intersection of the same
+/// lists under a second weighting `wa2` of `a`: the sums are added in the same order, so each
+/// is the value the single merge gives.
+fn weighted_intersection_twice(a: &[u32], wa: &[f32], wa2: &[f32], b: &[u32]) -> (f32, f32, f32) {
+    debug_assert!(a.len() == wa.len() && a.len() == wa2.len());
+    let (mut i, mut j, mut inter, mut max, mut inter2) = (0, 0, 0f32, 0f32, 0f32);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        let (w, w2) = if x == y { (wa[i], wa2[i]) } else { (0.0, 0.0) };
+        inter += w;
+        inter2 += w2;
+        max = max.max(w);
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    (inter, max, inter2)
+}
+
 /// Weighted intersection of sorted `a` (weights `wa`) and sorted `b`, and how many they share.
 fn weighted_intersection_count(a: &[u32], wa: &[f32], b: &[u32]) -> (f32, usize) {
     let (mut i, mut j, mut inter, mut n) = (0, 0, 0f32, 0usize);
@@ -660,7 +688,19 @@ impl Probe<'_> {
                 key_floor * (self.key_total + m.key_weight) / (1.0 + key_floor) * 0.999,
             )
         });
-        let (ki, shared_max) = weighted_intersection(self.key, self.key_w, &m.key, key_stop);
+        // Two untitled reports: each body is its key (weighed by the body frequencies), so
+        // both intersections come from one merge. The body's is then exact where the stopping
+        // merge below would give up, which changes nothing: below `needed` a pair never
+        // matches.
+        let both_untitled = compare_bodies && !self.titled && !m.titled;
+        let (ki, shared_max, body_inter) = if both_untitled {
+            let (ki, max, bi) =
+                weighted_intersection_twice(self.key, self.key_w, self.body_w, &m.key);
+            (ki, max, Some(bi))
+        } else {
+            let (ki, max) = weighted_intersection(self.key, self.key_w, &m.key, key_stop);
+            (ki, max, None)
+        };
         let ku = self.key_total + m.key_weight - ki;
         let kj = if ku > 0.0 { ki / ku } else { 0.0 };
         let smaller = self.key_total.min(m.key_weight);
@@ -699,12 +739,18 @@ impl Probe<'_> {
         // bi / (Wa + Wb - bi) >= t  <=>  bi >= t (Wa + Wb) / (1 + t); a little slack keeps
         // float rounding from stopping a merge that would just pass.
         let needed_bi = needed * (self.body_total + m.body_weight) / (1.0 + needed) * 0.999;
-        let (bi, _) = weighted_intersection(
-            self.body,
-            self.body_w,
-            &m.body,
-            Some((self.body_rest, needed_bi)),
-        );
+        let bi = match body_inter {
+            Some(bi) => bi,
+            None => {
+                weighted_intersection(
+                    self.body,
+                    self.body_w,
+                    &m.body,
+                    Some((self.body_rest, needed_bi)),
+                )
+                .0
+            }
+        };
         let bu = self.body_total + m.body_weight - bi;
         let bj = if bu > 0.0 { bi / bu } else { 0.0 };
         let similar = similar_keys || bj >= cfg.min_body_jaccard;
@@ -1086,7 +1132,7 @@ impl Aggregator {
         let mut single = Issue {
             issue_id: String::new(),
             representative: String::new(),
-            members: vec![report.id],
+            members: VecDeque::from([report.id]),
             groups: report.group.into_iter().collect(),
             first_seen: report.time,
             last_seen: report.time,
