@@ -170,6 +170,8 @@ const NEAR_MIN_SHARED_WORDS: usize = 2;
 const NEAR_PLACE_CHARS: usize = 150;
 /// Characters of the body that take part in body similarity.
 const BODY_CHARS: usize = 200;
+/// Document counts below this have their bigram weight computed once per report.
+const WEIGHTS_CACHED: usize = 64;
 
 /// Bigram sets of one member, with their total weights at the time it arrived.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -215,7 +217,8 @@ pub struct Issue {
     /// The first report's text (its title and text).
     pub representative: String,
     /// Member report ids, in arrival order.
-    pub members: Vec<String>,
+    /// (A deque: an issue absorbed into a smaller one is not copied member by member.)
+    pub members: VecDeque<String>,
     /// Distinct posting groups, in arrival order.
     pub groups: Vec<String>,
     /// Earliest report time (unix seconds).
@@ -249,7 +252,16 @@ pub struct Issue {
 impl Issue {
     /// Takes in every report of `other` (the earlier-opened issue keeps its id).
     fn merge(&mut self, g: &Gazetteer, other: Issue) {
-        self.members.extend(other.members);
+        // The smaller list goes to the other's end: absorbing a large issue into a small one
+        // costs the small one's members, not the large one's.
+        if other.members.len() > self.members.len() {
+            let mine = std::mem::replace(&mut self.members, other.members);
+            for m in mine.into_iter().rev() {
+                self.members.push_front(m);
+            }
+        } else {
+            self.members.extend(other.members);
+        }
         for grp in other.groups {
             if !self.groups.contains(&grp) {
                 self.groups.push(grp);
@@ -273,8 +285,8 @@ impl Issue {
             let extra = self.shingles.len() - KEPT_MEMBER_SHINGLES;
             self.shingles.drain(..extra);
         }
-        self.keys = sorted_union(&self.keys, &other.keys);
-        self.places = sorted_union(&self.places, &other.places);
+        union_into(&mut self.keys, &other.keys);
+        union_into(&mut self.places, &other.places);
         for (c, n) in other.category_votes {
             match self.category_votes.iter_mut().find(|(x, _)| *x == c) {
                 Some((_, m)) => *m += n,
@@ -348,9 +360,41 @@ pub struct Aggregator {
     /// again (replaying reports after a restore must not count them twice). Derived from
     /// `open`, so not saved.
     #[serde(skip)]
-    open_ids: FxHashMap<String, u32>,
+    open_ids: OpenIds,
     #[serde(skip)]
     scratch: Scratch,
+}
+
+/// Member report id → open issue slot. An absorbed issue's members keep the slot they were
+/// given, and `moved` leads from it to the issue that absorbed them (until slots are
+/// compacted), so that absorbing a large issue costs nothing per member.
+#[derive(Debug, Clone, Default)]
+struct OpenIds {
+    ids: FxHashMap<String, u32>,
+    moved: FxHashMap<u32, u32>,
+}
+
+impl OpenIds {
+    /// Where the issue first put at `slot` is now.
+    fn follow(moved: &FxHashMap<u32, u32>, mut slot: u32) -> u32 {
+        while let Some(&to) = moved.get(&slot) {
+            slot = to;
+        }
+        slot
+    }
+
+    /// The open issue slot of member `id`.
+    fn get(&self, id: &str) -> Option<u32> {
+        let slot = *self.ids.get(id)?;
+        Some(Self::follow(&self.moved, slot))
+    }
+}
+
+impl PartialEq for OpenIds {
+    /// Equal when every id leads to the same slot, however it got there.
+    fn eq(&self, other: &Self) -> bool {
+        self.ids.len() == other.ids.len() && self.ids.keys().all(|id| self.get(id) == other.get(id))
+    }
 }
 
 /// Working vectors of [`Aggregator::add`], kept between reports so that adding one allocates
@@ -365,6 +409,16 @@ struct Scratch {
     matches: Vec<(f32, usize)>,
     tokens: Vec<crate::segment::Token>,
     near: Vec<u32>,
+    /// Hits per open issue slot while candidates are counted (all zero between reports).
+    slot_counts: Vec<u32>,
+    /// Bigram weight by document count for the report being added (NaN: not computed yet).
+    weight_by_count: Vec<f32>,
+    key_rest: Vec<f32>,
+    /// The report's title and text, folded.
+    title: Vec<char>,
+    text: Vec<char>,
+    /// Letters and digits of a key or body.
+    letters: Vec<char>,
 }
 
 impl PartialEq for Scratch {
@@ -406,12 +460,65 @@ pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
         .filter(|&c| is_letter_or_digit(c))
         .take(max_chars)
         .collect();
-    let mut out: Vec<u32> = chars
-        .windows(2)
-        .map(|w| (mix(((w[0] as u64) << 32) | w[1] as u64) & 0xffff_ffff) as u32)
-        .collect();
+    shingles_of_folded(&chars, max_chars, &mut Vec::new())
+}
+
+/// Folds `text` into `out` (cleared) and returns how many folded characters its first
+/// `NEAR_PLACE_CHARS` characters give (the opening searched for named places). With
+/// `Some(letters)` it stops once the opening is passed and `out` holds that many letters and
+/// digits (and so at least as many characters as a content-word opening takes): the rest of
+/// a titled report's body takes part in nothing.
+fn fold_into(
+    normalizer: &crate::normalize::Normalizer,
+    text: &str,
+    letters: Option<usize>,
+    out: &mut Vec<char>,
+) -> usize {
+    out.clear();
+    let (mut seen, mut opening, mut found) = (0usize, 0usize, 0usize);
+    for c in text.chars() {
+        if seen >= NEAR_PLACE_CHARS {
+            if seen == NEAR_PLACE_CHARS {
+                opening = out.len();
+            }
+            if letters.is_some_and(|n| found >= n) {
+                return opening;
+            }
+        }
+        seen += 1;
+        if let Some(f) = normalizer.fold_char(c) {
+            out.push(f);
+            found += is_letter_or_digit(f) as usize;
+        }
+    }
+    if seen <= NEAR_PLACE_CHARS {
+        opening = out.len();
+    }
+    opening
+}
+
+/// [`shingles`] of text already folded; `letters` is a working vector.
+fn shingles_of_folded(chars: &[char], max_chars: usize, letters: &mut Vec<char>) -> Vec<u32> {
+    letters.clear();
+    letters.extend(
+        chars
+            .iter()
+            .copied()
+            .filter(|&c| is_letter_or_digit(c))
+            .take(max_chars),
+    );
+    let mut out: Vec<u32> = Vec::with_capacity(letters.len());
+    out.extend(
+        letters
+            .windows(2)
+            .map(|w| (mix(((w[0] as u64) << 32) | w[1] as u64) & 0xffff_ffff) as u32),
+    );
     if out.is_empty() {
-        out.extend(chars.iter().map(|&c| (mix(c as u64) & 0xffff_ffff) as u32));
+        out.extend(
+            letters
+                .iter()
+                .map(|&c| (mix(c as u64) & 0xffff_ffff) as u32),
+        );
     }
     out.sort_unstable();
     out.dedup();
@@ -462,6 +569,24 @@ fn weighted_intersection(
     (inter, max)
 }
 
+/// [`weighted_intersection`] of `a` with `b` (no stop), and the intersection of the same
+/// lists under a second weighting `wa2` of `a`: the sums are added in the same order, so each
+/// is the value the single merge gives.
+fn weighted_intersection_twice(a: &[u32], wa: &[f32], wa2: &[f32], b: &[u32]) -> (f32, f32, f32) {
+    debug_assert!(a.len() == wa.len() && a.len() == wa2.len());
+    let (mut i, mut j, mut inter, mut max, mut inter2) = (0, 0, 0f32, 0f32, 0f32);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        let (w, w2) = if x == y { (wa[i], wa2[i]) } else { (0.0, 0.0) };
+        inter += w;
+        inter2 += w2;
+        max = max.max(w);
+        i += (x <= y) as usize;
+        j += (y <= x) as usize;
+    }
+    (inter, max, inter2)
+}
+
 /// Weighted intersection of sorted `a` (weights `wa`) and sorted `b`, and how many they share.
 fn weighted_intersection_count(a: &[u32], wa: &[f32], b: &[u32]) -> (f32, usize) {
     let (mut i, mut j, mut inter, mut n) = (0, 0, 0f32, 0usize);
@@ -496,6 +621,15 @@ fn sorted_union(a: &[u32], b: &[u32]) -> Vec<u32> {
     out
 }
 
+/// `a` ∪ `b` into `a` (both sorted, distinct): a report joining a large issue usually
+/// brings no bigram it lacks, and then nothing is copied.
+fn union_into(a: &mut Vec<u32>, b: &[u32]) {
+    if b.iter().all(|x| a.binary_search(x).is_ok()) {
+        return;
+    }
+    *a = sorted_union(a, b);
+}
+
 /// Places are compatible when either is unknown, one contains the other, or they share a county.
 fn places_compatible(g: &Gazetteer, a: Option<DivisionId>, b: Option<DivisionId>) -> bool {
     match (a, b) {
@@ -513,6 +647,8 @@ fn places_compatible(g: &Gazetteer, a: Option<DivisionId>, b: Option<DivisionId>
 struct Probe<'a> {
     key: &'a [u32],
     key_w: &'a [f32],
+    /// `key_rest[i]`: the weight of key bigrams `i..`.
+    key_rest: &'a [f32],
     key_total: f32,
     body: &'a [u32],
     body_w: &'a [f32],
@@ -535,7 +671,36 @@ impl Probe<'_> {
         if names::conflict(self.names, &m.names) {
             return 0.0;
         }
-        let (ki, shared_max) = weighted_intersection(self.key, self.key_w, &m.key, None);
+        // Without a title the key is the whole message, filler words and all: its bar is lower
+        // (the distinctive-name check below guards precision).
+        let key_bar = if m.titled || self.titled {
+            cfg.min_key_jaccard
+        } else {
+            UNTITLED_KEY_SHARE * cfg.min_key_jaccard
+        };
+        // Without bodies to compare, only similar keys can match: key Jaccard at least
+        // min(1, 0.6) × the bar, so the merge may stop once that is out of reach (as for bodies
+        // below, with a little slack against float rounding).
+        let key_floor = key_bar.min(0.6 * key_bar);
+        let key_stop = (!compare_bodies && key_floor > 0.0).then(|| {
+            (
+                self.key_rest,
+                key_floor * (self.key_total + m.key_weight) / (1.0 + key_floor) * 0.999,
+            )
+        });
+        // Two untitled reports: each body is its key (weighed by the body frequencies), so
+        // both intersections come from one merge. The body's is then exact where the stopping
+        // merge below would give up, which changes nothing: below `needed` a pair never
+        // matches.
+        let both_untitled = compare_bodies && !self.titled && !m.titled;
+        let (ki, shared_max, body_inter) = if both_untitled {
+            let (ki, max, bi) =
+                weighted_intersection_twice(self.key, self.key_w, self.body_w, &m.key);
+            (ki, max, Some(bi))
+        } else {
+            let (ki, max) = weighted_intersection(self.key, self.key_w, &m.key, key_stop);
+            (ki, max, None)
+        };
         let ku = self.key_total + m.key_weight - ki;
         let kj = if ku > 0.0 { ki / ku } else { 0.0 };
         let smaller = self.key_total.min(m.key_weight);
@@ -543,13 +708,6 @@ impl Probe<'_> {
             (ki / smaller).min(1.0)
         } else {
             0.0
-        };
-        // Without a title the key is the whole message, filler words and all: its bar is lower
-        // (the distinctive-name check below guards precision).
-        let key_bar = if m.titled || self.titled {
-            cfg.min_key_jaccard
-        } else {
-            UNTITLED_KEY_SHARE * cfg.min_key_jaccard
         };
         // Two reports about one thing share a distinctive name: one of the shared bigrams is
         // about as rare as the report's rarest (聚利人普惠 vs 展星 are two companies that only
@@ -581,12 +739,18 @@ impl Probe<'_> {
         // bi / (Wa + Wb - bi) >= t  <=>  bi >= t (Wa + Wb) / (1 + t); a little slack keeps
         // float rounding from stopping a merge that would just pass.
         let needed_bi = needed * (self.body_total + m.body_weight) / (1.0 + needed) * 0.999;
-        let (bi, _) = weighted_intersection(
-            self.body,
-            self.body_w,
-            &m.body,
-            Some((self.body_rest, needed_bi)),
-        );
+        let bi = match body_inter {
+            Some(bi) => bi,
+            None => {
+                weighted_intersection(
+                    self.body,
+                    self.body_w,
+                    &m.body,
+                    Some((self.body_rest, needed_bi)),
+                )
+                .0
+            }
+        };
         let bu = self.body_total + m.body_weight - bi;
         let bj = if bu > 0.0 { bi / bu } else { 0.0 };
         let similar = similar_keys || bj >= cfg.min_body_jaccard;
@@ -618,7 +782,7 @@ impl Aggregator {
             last_expiry: i64::MIN,
             stale: 0,
             by_last_seen: BTreeSet::new(),
-            open_ids: FxHashMap::default(),
+            open_ids: OpenIds::default(),
             scratch: Scratch::default(),
         }
     }
@@ -634,7 +798,7 @@ impl Aggregator {
                     .default_time
                     .unwrap_or(if self.now == i64::MIN { 0 } else { self.now });
         }
-        if let Some(&slot) = self.open_ids.get(&report.id) {
+        if let Some(slot) = self.open_ids.get(&report.id) {
             if let Some(issue) = &self.open[slot as usize] {
                 return issue.issue_id.clone();
             }
@@ -648,11 +812,30 @@ impl Aggregator {
                 self.expire();
             }
         }
-        let key_text = report.title.as_deref().unwrap_or(&report.text);
-        let key = shingles(engine, key_text, usize::MAX);
-        let key_names = names::named_things(engine.normalizer(), key_text);
-        let body = if report.title.is_some() {
-            shingles(engine, &report.text, BODY_CHARS)
+        // The title and text folded once, for the bigrams, the names and the content words:
+        // the text whole when it is the key, else as far as the body and the opening reach.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let normalizer = engine.normalizer();
+        let titled = report.title.is_some();
+        if let Some(t) = &report.title {
+            fold_into(normalizer, t, None, &mut scratch.title);
+        }
+        let opening_len = fold_into(
+            normalizer,
+            &report.text,
+            titled.then_some(BODY_CHARS),
+            &mut scratch.text,
+        );
+        let key_chars: &[char] = if titled {
+            &scratch.title
+        } else {
+            &scratch.text
+        };
+        let key = shingles_of_folded(key_chars, usize::MAX, &mut scratch.letters);
+        let mut key_names = Vec::new();
+        names::named_things_in(key_chars, &mut key_names);
+        let body = if titled {
+            shingles_of_folded(&scratch.text, BODY_CHARS, &mut scratch.letters)
         } else {
             key.clone()
         };
@@ -663,14 +846,25 @@ impl Aggregator {
         // each. A prior of IDF_PRIOR_REPORTS unseen reports keeps the first few reports from
         // giving their shared words zero weight (every bigram is "common" among three reports).
         // Working vectors are reused from report to report (taken here, put back at the end).
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let count_and_weigh =
+        // Most bigrams are rare: their few small counts are weighed once per report.
+        let by_count = &mut scratch.weight_by_count;
+        by_count.clear();
+        by_count.resize(WEIGHTS_CACHED, f32::NAN);
+        let mut count_and_weigh =
             |df: &mut FxHashMap<u32, u32>, bigrams: &[u32], weights: &mut Vec<f32>| {
                 weights.clear();
                 weights.extend(bigrams.iter().map(|&h| {
                     let count = df.entry(h).or_insert(0);
                     *count = count.saturating_add(1);
-                    ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *count as f32)).ln()
+                    let weigh = || ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *count as f32)).ln();
+                    match by_count.get_mut(*count as usize) {
+                        Some(w) if w.is_nan() => {
+                            *w = weigh();
+                            *w
+                        }
+                        Some(w) => *w,
+                        None => weigh(),
+                    }
                 }));
             };
         count_and_weigh(&mut self.key_df, &key, &mut scratch.key_w);
@@ -680,20 +874,21 @@ impl Aggregator {
         // (The opening is searched for named places only when there is no division: with one,
         // the township is the place.)
         let mut at = report.division.as_deref().and_then(|c| g.find_code(c));
-        let opening_named = if at.is_none() {
-            let opening: String = report.text.chars().take(NEAR_PLACE_CHARS).collect();
-            names::named_things(engine.normalizer(), &opening)
-        } else {
-            Vec::new()
-        };
+        let mut opening_named = Vec::new();
+        if at.is_none() {
+            names::named_things_in(&scratch.text[..opening_len], &mut opening_named);
+        }
         let mut place_names: Vec<&str> = Vec::new();
         while let Some(d) = at {
             place_names.push(g.name(d));
             at = g.parent(d);
         }
         place_names.extend(key_names.iter().chain(&opening_named).map(|n| n.name()));
-        let word_source =
-            near::WordSource::new(engine, report.title.as_deref(), &report.text, &place_names);
+        let word_source = near::WordSource::from_folded(
+            titled.then_some(&scratch.title[..]),
+            &scratch.text,
+            &place_names,
+        );
         let (key_w, body_w) = (&scratch.key_w, &scratch.body_w);
         let (key_total, body_total): (f32, f32) = (key_w.iter().sum(), body_w.iter().sum());
         let body_rest = &mut scratch.body_rest;
@@ -702,7 +897,13 @@ impl Aggregator {
         for i in (0..body_w.len()).rev() {
             body_rest[i] = body_rest[i + 1] + body_w[i];
         }
-        let body_rest = &scratch.body_rest;
+        let key_rest = &mut scratch.key_rest;
+        key_rest.clear();
+        key_rest.resize(key_w.len() + 1, 0.0);
+        for i in (0..key_w.len()).rev() {
+            key_rest[i] = key_rest[i + 1] + key_w[i];
+        }
+        let (body_rest, key_rest) = (&scratch.body_rest, &scratch.key_rest);
         let mut categories: Vec<String> = report
             .category
             .iter()
@@ -743,27 +944,39 @@ impl Aggregator {
         places.dedup();
         // Candidates: open issues sharing key bigrams with the report (bigrams held by many
         // open issues are skipped: they find everything and distinguish nothing).
-        let candidates = &mut scratch.candidates;
-        candidates.clear();
+        // Counted in a vector indexed by slot (zeroed again after): no sort of every hit.
+        let counts = &mut scratch.slot_counts;
+        if counts.len() < self.open.len() {
+            counts.resize(self.open.len(), 0);
+        }
+        let counted = &mut scratch.counted;
+        counted.clear();
         for h in &key {
             if let Some(slots) = self.index.get(h) {
                 if slots.len() <= MAX_POSTING {
-                    candidates.extend(slots);
+                    for &slot in slots {
+                        let n = &mut counts[slot as usize];
+                        if *n == 0 {
+                            counted.push((slot, 0));
+                        }
+                        *n += 1;
+                    }
                 }
             }
         }
-        // Keep the issues that share the most bigrams: a bounded amount of work per report.
-        candidates.sort_unstable();
-        let counted = &mut scratch.counted;
-        counted.clear();
-        for &c in candidates.iter() {
-            match counted.last_mut() {
-                Some((slot, n)) if *slot == c => *n += 1,
-                _ => counted.push((c, 1)),
-            }
+        for (slot, n) in counted.iter_mut() {
+            *n = std::mem::take(&mut counts[*slot as usize]);
         }
-        counted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        counted.truncate(MAX_CANDIDATES);
+        // Keep the issues that share the most bigrams: a bounded amount of work per report.
+        // (Slots are distinct, so the order is total and the first MAX_CANDIDATES are chosen
+        // before they are sorted.)
+        let order = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
+        if counted.len() > MAX_CANDIDATES {
+            counted.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
+            counted.truncate(MAX_CANDIDATES);
+        }
+        counted.sort_unstable_by(order);
+        let candidates = &mut scratch.candidates;
         candidates.clear();
         candidates.extend(counted.iter().map(|&(slot, _)| slot));
         // The weight of the report's DISTINCTIVE_BIGRAMS-th rarest key bigram (its rarest
@@ -784,13 +997,14 @@ impl Aggregator {
         let probe = Probe {
             key: &key,
             key_w,
+            key_rest,
             key_total,
             body: &body,
             body_w,
             body_rest,
             body_total,
             categories: &categories,
-            titled: report.title.is_some(),
+            titled,
             names: &key_names,
             distinctive_floor,
         };
@@ -906,7 +1120,7 @@ impl Aggregator {
             key_weight: key_total,
             body_weight: body_total,
             categories,
-            titled: report.title.is_some(),
+            titled,
             names: key_names,
             words,
             words_weight: words_total,
@@ -918,7 +1132,7 @@ impl Aggregator {
         let mut single = Issue {
             issue_id: String::new(),
             representative: String::new(),
-            members: vec![report.id],
+            members: VecDeque::from([report.id]),
             groups: report.group.into_iter().collect(),
             first_seen: report.time,
             last_seen: report.time,
@@ -932,8 +1146,17 @@ impl Aggregator {
             category_votes,
         };
         let id = single.members[0].clone();
+        // The index postings to add: an issue's postings name it for every one of its keys and
+        // places (absorbed ones included), so only those it lacks are new, and a new issue's
+        // slot is in no posting yet. (Postings of common bigrams list every open issue: they
+        // are not searched.)
+        let (mut new_keys, mut new_places) = (key, places);
         let slot = match best {
             Some((_, slot)) => {
+                if let Some(issue) = &self.open[slot] {
+                    new_keys.retain(|k| issue.keys.binary_search(k).is_err());
+                    new_places.retain(|p| issue.places.binary_search(p).is_err());
+                }
                 self.merge_into(g, slot, single);
                 slot
             }
@@ -949,18 +1172,12 @@ impl Aggregator {
                 slot
             }
         };
-        self.open_ids.insert(id, slot as u32);
-        for k in key {
-            let slots = self.index.entry(k).or_default();
-            if slots.last() != Some(&(slot as u32)) && !slots.contains(&(slot as u32)) {
-                slots.push(slot as u32);
-            }
+        self.open_ids.ids.insert(id, slot as u32);
+        for k in new_keys {
+            self.index.entry(k).or_default().push(slot as u32);
         }
-        for p in places {
-            let slots = self.place_index.entry(p).or_default();
-            if !slots.contains(&(slot as u32)) {
-                slots.push(slot as u32);
-            }
+        for p in new_places {
+            self.place_index.entry(p).or_default().push(slot as u32);
         }
         self.scratch = scratch;
         self.open[slot]
@@ -977,9 +1194,9 @@ impl Aggregator {
         };
         self.by_last_seen
             .remove(&(absorbed.last_seen, other as u32));
-        for m in &absorbed.members {
-            self.open_ids.insert(m.clone(), target as u32);
-        }
+        // Its members' ids keep their slot, which now leads to `target` (an issue of a
+        // million reports is not renumbered one id at a time).
+        self.open_ids.moved.insert(other as u32, target as u32);
         for key in &absorbed.keys {
             if let Some(slots) = self.index.get_mut(key) {
                 for s in slots.iter_mut() {
@@ -1026,7 +1243,7 @@ impl Aggregator {
             self.by_last_seen.pop_first();
             if let Some(mut issue) = self.open[slot as usize].take() {
                 for m in &issue.members {
-                    self.open_ids.remove(m);
+                    self.open_ids.ids.remove(m);
                 }
                 // A closed issue is never compared again: its members' bigrams (most of an
                 // issue's memory) go, so that memory follows the open issues, not every
@@ -1081,9 +1298,11 @@ impl Aggregator {
             .into_iter()
             .map(|(t, s)| (t, renumber[s as usize]))
             .collect();
-        for slot in self.open_ids.values_mut() {
-            *slot = renumber[*slot as usize];
+        let OpenIds { ids, moved } = &mut self.open_ids;
+        for slot in ids.values_mut() {
+            *slot = renumber[OpenIds::follow(moved, *slot) as usize];
         }
+        moved.clear();
     }
 
     /// The configuration in force.
@@ -1150,7 +1369,7 @@ impl Aggregator {
 
     /// Whether report `id` is a member of an open issue (and so would not be added again).
     pub fn is_open_member(&self, id: &str) -> bool {
-        self.open_ids.contains_key(id)
+        self.open_ids.ids.contains_key(id)
     }
 
     /// Rebuilds what is derived from `open` and not saved: the expiry queue and the member
@@ -1162,10 +1381,10 @@ impl Aggregator {
             .enumerate()
             .filter_map(|(slot, i)| i.as_ref().map(|i| (i.last_seen, slot as u32)))
             .collect();
-        self.open_ids.clear();
+        self.open_ids = OpenIds::default();
         for (slot, issue) in self.open.iter().enumerate() {
             for m in issue.iter().flat_map(|i| &i.members) {
-                if let Some(first) = self.open_ids.insert(m.clone(), slot as u32) {
+                if let Some(first) = self.open_ids.ids.insert(m.clone(), slot as u32) {
                     return Err(format!(
                         "report id {m:?} is a member of open issues `state.open[{first}]` and `state.open[{slot}]`"
                     ));

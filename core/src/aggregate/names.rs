@@ -142,7 +142,15 @@ pub fn named_things(normalizer: &Normalizer, text: &str) -> Vec<NamedThing> {
         .chars()
         .filter_map(|c| normalizer.fold_char(c))
         .collect();
-    let mut out: Vec<NamedThing> = Vec::new();
+    let mut out = Vec::new();
+    named_things_in(&chars, &mut out);
+    out
+}
+
+/// [`named_things`] of text already folded, pushed to `out` (the aggregator folds a report
+/// once for its bigrams, its names and its content words). Names already in `out` are not
+/// pushed again.
+pub fn named_things_in(chars: &[char], out: &mut Vec<NamedThing>) {
     let mut i = 0;
     while i < chars.len() {
         // A district code: ASCII letters then digits, then 区 or 县 (A3区, K9县).
@@ -151,12 +159,9 @@ pub fn named_things(normalizer: &Normalizer, text: &str) -> Vec<NamedThing> {
             while s > 0 && chars[s - 1].is_ascii_alphanumeric() {
                 s -= 1;
             }
-            let code: String = chars[s..i].iter().collect();
-            if code.len() >= 2
-                && code.starts_with(|c: char| c.is_ascii_alphabetic())
-                && code.ends_with(|c: char| c.is_ascii_digit())
-            {
-                push(&mut out, DISTRICT_CODE, code);
+            // ASCII: its length in bytes is its length in characters.
+            if i - s >= 2 && chars[s].is_ascii_alphabetic() && chars[i - 1].is_ascii_digit() {
+                push(out, DISTRICT_CODE, chars[s..i].iter().collect());
             }
         }
         let Some((kind, suffix_len)) = suffix_at(&chars[i..]) else {
@@ -171,13 +176,14 @@ pub fn named_things(normalizer: &Normalizer, text: &str) -> Vec<NamedThing> {
         {
             s -= 1;
         }
-        let name: String = chars[s..i].iter().collect();
-        if name.chars().count() >= 2 && !NOT_NAMES.contains(&name.as_str()) {
-            push(&mut out, kind as u8, name);
+        if i - s >= 2 {
+            let name: String = chars[s..i].iter().collect();
+            if !NOT_NAMES.contains(&name.as_str()) {
+                push(out, kind as u8, name);
+            }
         }
         i += suffix_len;
     }
-    out
 }
 
 fn push(out: &mut Vec<NamedThing>, kind: u8, name: String) {

@@ -193,6 +193,26 @@ impl WordSource {
         }
     }
 
+    /// [`WordSource::new`] of a title and body already folded (`body` at least as far as
+    /// the opening taken, or whole).
+    pub fn from_folded(title: Option<&[char]>, body: &[char], places: &[&str]) -> Self {
+        let limit = if title.is_some() {
+            TITLED_BODY_CHARS
+        } else {
+            CONTENT_CHARS
+        };
+        let body = &body[..body.len().min(limit)];
+        let title = title.unwrap_or(&[]);
+        let mut text = String::with_capacity(3 * (title.len() + 1 + body.len()));
+        text.extend(title);
+        text.push('。');
+        text.extend(body);
+        WordSource {
+            text,
+            places: places.join("|"),
+        }
+    }
+
     /// Calls `f` with each content word in text order (folded through the equivalence
     /// table; repeats included).
     ///
@@ -330,6 +350,26 @@ pub struct KnownPlaces {
     /// Bit `c mod 2^16` is set when some name end starts with `c`: most characters of a text
     /// start none, and are passed over without hashing a window.
     starts: Vec<u64>,
+    /// Bit `pair_bit(a, b)` is set when some name end starts with `a` then `b`: once many
+    /// estates are known most characters start one, but few pairs do.
+    pairs: Vec<u64>,
+}
+
+/// The bit of a pair of characters in [`KnownPlaces::pairs`] (2^16 bits).
+#[inline]
+fn pair_bit(a: char, b: char) -> usize {
+    ((((a as u64) << 32 | b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 48) as usize
+}
+
+/// Length in bytes of the UTF-8 character that starts with byte `b`.
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
 }
 
 impl From<Vec<String>> for KnownPlaces {
@@ -353,12 +393,18 @@ impl From<KnownPlaces> for Vec<String> {
 
 impl KnownPlaces {
     fn insert(&mut self, end: String) {
-        if let Some(c) = end.chars().next() {
+        let mut chars = end.chars();
+        if let Some(c) = chars.next() {
             if self.starts.is_empty() {
                 self.starts = vec![0; 1 << 10];
+                self.pairs = vec![0; 1 << 10];
             }
             let bit = c as usize & 0xffff;
             self.starts[bit >> 6] |= 1 << (bit & 63);
+            if let Some(d) = chars.next() {
+                let bit = pair_bit(c, d);
+                self.pairs[bit >> 6] |= 1 << (bit & 63);
+            }
             self.ends.insert(end);
         }
     }
@@ -380,23 +426,34 @@ impl KnownPlaces {
             return;
         }
         let text = source.text.as_str();
-        for (i, c) in text.char_indices() {
+        let bytes = text.as_bytes();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
             let bit = c as usize & 0xffff;
             if self.starts[bit >> 6] & (1 << (bit & 63)) == 0 {
                 continue;
             }
-            // Character boundaries from i: after 1, 2, 3, 4 … characters.
-            let mut bounds = text[i..]
-                .char_indices()
-                .map(|(j, _)| i + j)
-                .skip(1)
-                .chain([text.len()]);
-            let three = bounds.nth(MIN_FOUND_PLACE_CHARS - 1);
-            let four = bounds.nth(NAMED_PLACE_CHARS - MIN_FOUND_PLACE_CHARS - 1);
-            for end in [three, four].into_iter().flatten() {
-                let window = &text[i..end];
-                if self.ends.contains(window) {
-                    out.push(place_key(1, window));
+            // Windows of three and four characters start with a known pair (ends of two
+            // characters are never looked for).
+            let Some(&(_, d)) = chars.peek() else {
+                continue;
+            };
+            let bit = pair_bit(c, d);
+            if self.pairs[bit >> 6] & (1 << (bit & 63)) == 0 {
+                continue;
+            }
+            // Character boundaries from i: after 3 and 4 characters.
+            let mut end = i;
+            for n in 1..=NAMED_PLACE_CHARS {
+                if end >= bytes.len() {
+                    break;
+                }
+                end += utf8_len(bytes[end]);
+                if n >= MIN_FOUND_PLACE_CHARS {
+                    let window = &text[i..end];
+                    if self.ends.contains(window) {
+                        out.push(place_key(1, window));
+                    }
                 }
             }
         }
