@@ -378,12 +378,18 @@ pub struct AggregateRun {
 /// One JSON line per issue, hottest first: `{"issue_id", "count", "groups", "members",
 /// "representative", "kind", "category", "division": {"code","name","level","path"} | null,
 /// "route", "first_seen", "last_seen", "likes", "hotness"}` (times in ISO 8601 UTC).
-pub fn issue_lines(engine: &Engine, agg: &crate::aggregate::Aggregator) -> Vec<String> {
+///
+/// Lazy: each line is built as it is taken, so that printing a million issues does not hold
+/// a million lines at once.
+pub fn issue_lines<'a>(
+    engine: &'a Engine,
+    agg: &'a crate::aggregate::Aggregator,
+) -> impl Iterator<Item = String> + 'a {
     let g = engine.gazetteer();
     let now = agg.now();
     agg.ranked()
         .into_iter()
-        .map(|issue| {
+        .map(move |issue| {
             let division = issue.division.as_deref().and_then(|code| g.find_code(code)).map(|id| {
                 serde_json::json!({"code": g.code(id), "name": g.display_name(id), "level": g.level(id).as_str(),
                     "path": g.path(id).into_iter().map(|p| g.display_name(p)).collect::<Vec<_>>()})
@@ -405,7 +411,6 @@ pub fn issue_lines(engine: &Engine, agg: &crate::aggregate::Aggregator) -> Vec<S
             })
             .to_string()
         })
-        .collect()
 }
 
 /// The whole aggregation job on JSON Lines, as the C ABI and the Python wheel expose it:

@@ -181,7 +181,11 @@ fn a_state_records_its_format_window_profile_and_divisions_and_restore_checks_th
     let saved = saved_state(&engine, AggregatorConfig::default());
     let header: serde_json::Value = serde_json::from_str(&saved).unwrap();
     assert_eq!(header["format"], "suqiu-aggregator-state");
-    assert_eq!(header["version"], 4);
+    assert_eq!(header["version"], 5);
+    // A version 4 state (every member listed) is still read.
+    let mut v4: serde_json::Value = header.clone();
+    v4["version"] = 4.into();
+    Aggregator::restore(&engine, &v4.to_string(), RestoreOptions::default()).unwrap();
     assert_eq!(header["window_seconds"], 90 * 86_400);
     assert!(header["profile"].as_str().unwrap().starts_with("zhuzhou:"));
     assert!(header["divisions"].as_str().unwrap().starts_with("1523:"));
@@ -655,4 +659,42 @@ fn a_report_without_a_time_takes_the_latest_time_seen_or_the_configured_default(
     r.time = suqiu::aggregate::UNKNOWN_TIME;
     agg.add(&engine, r);
     assert_eq!(agg.now(), 1_800_000_000);
+}
+
+#[test]
+fn an_issue_that_never_goes_quiet_lists_its_first_members_and_still_refuses_replays() {
+    // 1,050 copies of one report, a minute apart: one issue. It lists MAX_LISTED_MEMBERS ids
+    // and counts the rest; a replayed unlisted report is still recognised, before and after
+    // a save and restore.
+    use suqiu::aggregate::MAX_LISTED_MEMBERS;
+    let engine = Engine::default();
+    let (group, _, text) = LAND[0];
+    let base = report(&engine, "r-0", "2024-05-01 08:00:00", group, text);
+    let n = MAX_LISTED_MEMBERS + 50;
+    let mut agg = Aggregator::new(AggregatorConfig::default());
+    for i in 0..n {
+        let mut r = base.clone();
+        r.id = format!("r-{i}");
+        r.time = base.time + 60 * i as i64;
+        agg.add(&engine, r);
+    }
+    let ranked = agg.ranked();
+    assert_eq!(ranked.len(), 1);
+    assert_eq!(ranked[0].count(), n);
+    assert_eq!(ranked[0].members.len(), MAX_LISTED_MEMBERS);
+    assert_eq!(ranked[0].members[0], "r-0");
+    let last = format!("r-{}", n - 1);
+    assert!(agg.is_open_member(&last) && agg.is_open_member("r-0"));
+    let mut restored =
+        Aggregator::restore(&engine, &agg.save(&engine), RestoreOptions::default()).unwrap();
+    assert_eq!(restored, agg);
+    let mut replay = base.clone();
+    replay.id = last.clone();
+    replay.time = base.time + 60 * n as i64;
+    restored.add(&engine, replay);
+    assert_eq!(
+        restored.ranked()[0].count(),
+        n,
+        "an unlisted member replayed is skipped"
+    );
 }

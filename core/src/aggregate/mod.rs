@@ -146,6 +146,10 @@ const MAX_COMPARED_MEMBERS: usize = 32;
 /// issue's first member, whose body is compared): matching is exactly as with all of them
 /// kept, and an issue's memory stops growing with its members.
 const KEPT_MEMBER_SHINGLES: usize = MAX_COMPARED_MEMBERS + 1;
+/// Member ids an issue lists. Past this, a member is counted and its id kept only as a 64-bit
+/// hash (enough to refuse a replayed report), so that an issue that never goes quiet costs
+/// 8 bytes per further report instead of its id: memory follows open issues, not reports.
+pub const MAX_LISTED_MEMBERS: usize = 1000;
 /// Share of `min_key_jaccard` required between two untitled reports.
 const UNTITLED_KEY_SHARE: f32 = 0.75;
 /// Pseudo-reports added to the document count of the online IDF.
@@ -216,9 +220,13 @@ pub struct Issue {
     pub issue_id: String,
     /// The first report's text (its title and text).
     pub representative: String,
-    /// Member report ids, in arrival order.
-    /// (A deque: an issue absorbed into a smaller one is not copied member by member.)
+    /// Member report ids, in arrival order, at most [`MAX_LISTED_MEMBERS`] ([`Issue::count`]
+    /// counts them all). (A deque: an issue absorbed into a smaller one is not copied member
+    /// by member.)
     pub members: VecDeque<String>,
+    /// Hashes ([`member_hash`]) of the members beyond the listed ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    unlisted: Vec<u64>,
     /// Distinct posting groups, in arrival order.
     pub groups: Vec<String>,
     /// Earliest report time (unix seconds).
@@ -261,6 +269,11 @@ impl Issue {
             }
         } else {
             self.members.extend(other.members);
+        }
+        self.unlisted.extend(other.unlisted);
+        if self.members.len() > MAX_LISTED_MEMBERS {
+            let extra = self.members.split_off(MAX_LISTED_MEMBERS);
+            self.unlisted.extend(extra.iter().map(|m| member_hash(m)));
         }
         for grp in other.groups {
             if !self.groups.contains(&grp) {
@@ -305,16 +318,24 @@ impl Issue {
         }
     }
 
-    /// Number of reports.
+    /// Number of reports (listed or not).
     pub fn count(&self) -> usize {
-        self.members.len()
+        self.members.len() + self.unlisted.len()
+    }
+
+    /// Hashes of every member id, listed or not.
+    fn member_hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.members
+            .iter()
+            .map(|m| member_hash(m))
+            .chain(self.unlisted.iter().copied())
     }
 
     /// Hotness: `(reports + 2·(distinct groups − 1) + 2·ln(1 + likes)) · 0.5^(age / 7 days)`,
     /// age measured from the issue's last report to `now`. More reports from more groups, more
     /// likes and recent activity rank higher; a week of silence halves it.
     pub fn hotness(&self, now: i64) -> f64 {
-        let base = self.members.len() as f64
+        let base = self.count() as f64
             + 2.0 * (self.groups.len().max(1) - 1) as f64
             + 2.0 * (1.0 + self.likes as f64).ln();
         let age_days = (now - self.last_seen).max(0) as f64 / 86_400.0;
@@ -370,8 +391,15 @@ pub struct Aggregator {
 /// compacted), so that absorbing a large issue costs nothing per member.
 #[derive(Debug, Clone, Default)]
 struct OpenIds {
-    ids: FxHashMap<String, u32>,
+    /// By [`member_hash`] of the id: 12 bytes an entry, whatever the id's length.
+    ids: FxHashMap<u64, u32>,
     moved: FxHashMap<u32, u32>,
+}
+
+/// The stable 64-bit hash by which open members are known (saved for unlisted members, so it
+/// must not change between builds: FNV-1a, see [`crate::hashing`]).
+fn member_hash(id: &str) -> u64 {
+    crate::hashing::stable_hash([id])
 }
 
 impl OpenIds {
@@ -385,7 +413,12 @@ impl OpenIds {
 
     /// The open issue slot of member `id`.
     fn get(&self, id: &str) -> Option<u32> {
-        let slot = *self.ids.get(id)?;
+        self.get_hash(member_hash(id))
+    }
+
+    /// The open issue slot of the member whose id hashes to `h`.
+    fn get_hash(&self, h: u64) -> Option<u32> {
+        let slot = *self.ids.get(&h)?;
         Some(Self::follow(&self.moved, slot))
     }
 }
@@ -393,7 +426,11 @@ impl OpenIds {
 impl PartialEq for OpenIds {
     /// Equal when every id leads to the same slot, however it got there.
     fn eq(&self, other: &Self) -> bool {
-        self.ids.len() == other.ids.len() && self.ids.keys().all(|id| self.get(id) == other.get(id))
+        self.ids.len() == other.ids.len()
+            && self
+                .ids
+                .keys()
+                .all(|&h| self.get_hash(h) == other.get_hash(h))
     }
 }
 
@@ -1133,6 +1170,7 @@ impl Aggregator {
             issue_id: String::new(),
             representative: String::new(),
             members: VecDeque::from([report.id]),
+            unlisted: Vec::new(),
             groups: report.group.into_iter().collect(),
             first_seen: report.time,
             last_seen: report.time,
@@ -1172,7 +1210,7 @@ impl Aggregator {
                 slot
             }
         };
-        self.open_ids.ids.insert(id, slot as u32);
+        self.open_ids.ids.insert(member_hash(&id), slot as u32);
         for k in new_keys {
             self.index.entry(k).or_default().push(slot as u32);
         }
@@ -1242,8 +1280,8 @@ impl Aggregator {
             }
             self.by_last_seen.pop_first();
             if let Some(mut issue) = self.open[slot as usize].take() {
-                for m in &issue.members {
-                    self.open_ids.ids.remove(m);
+                for h in issue.member_hashes() {
+                    self.open_ids.ids.remove(&h);
                 }
                 // A closed issue is never compared again: its members' bigrams (most of an
                 // issue's memory) go, so that memory follows the open issues, not every
@@ -1338,7 +1376,8 @@ impl Aggregator {
         all
     }
 
-    /// The issue id of every report seen, open or closed.
+    /// The issue id of every listed member of every issue kept, open or closed (an issue lists
+    /// its first [`MAX_LISTED_MEMBERS`] members).
     pub fn assignments(&self) -> FxHashMap<&str, &str> {
         let mut out = FxHashMap::default();
         for issue in self.open.iter().flatten().chain(self.closed.iter()) {
@@ -1369,7 +1408,7 @@ impl Aggregator {
 
     /// Whether report `id` is a member of an open issue (and so would not be added again).
     pub fn is_open_member(&self, id: &str) -> bool {
-        self.open_ids.ids.contains_key(id)
+        self.open_ids.ids.contains_key(&member_hash(id))
     }
 
     /// Rebuilds what is derived from `open` and not saved: the expiry queue and the member
@@ -1383,10 +1422,15 @@ impl Aggregator {
             .collect();
         self.open_ids = OpenIds::default();
         for (slot, issue) in self.open.iter().enumerate() {
-            for m in issue.iter().flat_map(|i| &i.members) {
-                if let Some(first) = self.open_ids.ids.insert(m.clone(), slot as u32) {
+            let Some(issue) = issue else { continue };
+            for (n, h) in issue.member_hashes().enumerate() {
+                if let Some(first) = self.open_ids.ids.insert(h, slot as u32) {
+                    let which = match issue.members.get(n) {
+                        Some(m) => format!("report id {m:?}"),
+                        None => format!("an unlisted report id (hash {h:016x})"),
+                    };
                     return Err(format!(
-                        "report id {m:?} is a member of open issues `state.open[{first}]` and `state.open[{slot}]`"
+                        "{which} is a member of open issues `state.open[{first}]` and `state.open[{slot}]`"
                     ));
                 }
             }

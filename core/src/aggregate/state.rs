@@ -22,8 +22,13 @@ pub const STATE_FORMAT: &str = "suqiu-aggregator-state";
 /// The state format this build writes and reads. Version 1 was the unversioned state of
 /// earlier builds (no header); version 3 added the second join path's content words, place
 /// index and per-issue category votes; version 4 weighs content words by a fixed table (no
-/// word counts in the state) and keeps a member's uncut words ([`super::near::WordSource`]).
-pub const STATE_VERSION: u32 = 4;
+/// word counts in the state) and keeps a member's uncut words ([`super::near::WordSource`]);
+/// version 5 lists at most [`super::MAX_LISTED_MEMBERS`] member ids per issue and keeps the
+/// others as hashes (`unlisted`). Version 4 states are read as they are (they list every
+/// member).
+pub const STATE_VERSION: u32 = 5;
+/// The oldest state version this build reads.
+pub const OLDEST_READABLE_STATE_VERSION: u32 = 4;
 
 /// What a saved state was built with, besides its content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,9 +156,9 @@ impl Aggregator {
         }
         let missing = |f: &str| invalid(format!("header field `{f}` is missing"));
         let version = h.version.ok_or_else(|| missing("version"))?;
-        if version != STATE_VERSION {
+        if !(OLDEST_READABLE_STATE_VERSION..=STATE_VERSION).contains(&version) {
             return Err(invalid(format!(
-                "field `version` is {version}; this build reads format version {STATE_VERSION}"
+                "field `version` is {version}; this build reads format versions {OLDEST_READABLE_STATE_VERSION} to {STATE_VERSION}"
             )));
         }
         let saved_window = h.window_seconds.ok_or_else(|| missing("window_seconds"))?;
@@ -267,10 +272,10 @@ impl Aggregator {
             if i.members.is_empty() {
                 return Err(format!("issue {at} has no members"));
             }
-            if i.shingles.len() != i.members.len().min(super::KEPT_MEMBER_SHINGLES) {
+            if i.shingles.len() != i.count().min(super::KEPT_MEMBER_SHINGLES) {
                 return Err(format!(
                     "issue {at} has {} members but {} shingle sets",
-                    i.members.len(),
+                    i.count(),
                     i.shingles.len()
                 ));
             }
