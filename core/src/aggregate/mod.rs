@@ -270,7 +270,12 @@ impl Issue {
         } else {
             self.members.extend(other.members);
         }
-        self.unlisted.extend(other.unlisted);
+        // Like the members: the shorter list is the one copied.
+        let mut other_unlisted = other.unlisted;
+        if other_unlisted.len() > self.unlisted.len() {
+            std::mem::swap(&mut self.unlisted, &mut other_unlisted);
+        }
+        self.unlisted.extend(other_unlisted);
         if self.members.len() > MAX_LISTED_MEMBERS {
             let extra = self.members.split_off(MAX_LISTED_MEMBERS);
             self.unlisted.extend(extra.iter().map(|m| member_hash(m)));
