@@ -836,8 +836,7 @@ fn aggregate(a: &args::AggregateArgs) -> Result<bool, Failure> {
                     aggregate_chunk(&engine, &mut agg, data, first, t)
                 });
                 for r in &run.rejected {
-                    let text = data.split(|&b| b == b'\n').nth(r.line - first);
-                    errors.push(error_line(r.line, text, &r.error));
+                    errors.push(suqiu::jsonl::error_line(r.line, &r.id, &r.error));
                 }
                 reports += run.reports;
                 duplicates += run.duplicates;
@@ -846,7 +845,11 @@ fn aggregate(a: &args::AggregateArgs) -> Result<bool, Failure> {
             }
             Piece::TooLong { line, bytes } => {
                 progress.inc(bytes as u64);
-                errors.push(error_line(line, None, &too_long(bytes, budget)));
+                errors.push(suqiu::jsonl::error_line(
+                    line,
+                    &serde_json::Value::Null,
+                    &too_long(bytes, budget),
+                ));
                 rejected += 1;
             }
         }
@@ -917,22 +920,6 @@ fn aggregate_chunk(
         reports.sort_by_key(|r| r.time); // stable: the input order among equal times
     }
     suqiu::jsonl::add_reports(engine, agg, reports, rejected)
-}
-
-/// The JSON error line of a rejected line, as `triage` writes it: `{"line", "id", "error",
-/// "error_kind"}`, with the line's id when it has one.
-fn error_line(line: usize, text: Option<&[u8]>, error: &suqiu::Error) -> String {
-    let id = text
-        .and_then(|t| serde_json::from_slice::<serde_json::Value>(t).ok())
-        .and_then(|v| v.get("id").cloned())
-        .unwrap_or(serde_json::Value::Null);
-    serde_json::json!({
-        "line": line,
-        "id": id,
-        "error": error.to_string(),
-        "error_kind": error.kind().as_str(),
-    })
-    .to_string()
 }
 
 /// Whether a state can be saved at `path`: its directory exists and takes a new file (one

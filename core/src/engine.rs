@@ -778,7 +778,7 @@ impl Engine {
             self.misconduct_model.as_ref().map(|m| &m.0),
         ];
         if let (Some(fused), false) = (&self.fused_models, self.exact_models) {
-            fused.predict(&[true, true, true], text, out);
+            fused.predict(text, out);
             return;
         }
         let text_models = models.map(|m| m.and_then(|m| m.as_text_model()));

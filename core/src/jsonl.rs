@@ -37,18 +37,24 @@ pub enum LineOutcome {
     },
 }
 
+/// The JSON line (without newline) of a rejected input line, the same for every command and
+/// binding: `{"line", "id", "error", "error_kind"}`, `id` as written (null when unreadable).
+pub fn error_line(line: usize, id: &serde_json::Value, error: &Error) -> String {
+    serde_json::json!({
+        "line": line,
+        "id": id,
+        "error": error.to_string(),
+        "error_kind": error.kind().as_str(),
+    })
+    .to_string()
+}
+
 impl LineOutcome {
     /// The JSON line (without newline).
     pub fn to_json(&self) -> String {
         match self {
             LineOutcome::Ok(id, t) => triage_json(id, t),
-            LineOutcome::Err { line, id, error } => serde_json::json!({
-                "line": line,
-                "id": id,
-                "error": error.to_string(),
-                "error_kind": error.kind().as_str(),
-            })
-            .to_string(),
+            LineOutcome::Err { line, id, error } => error_line(*line, id, error),
         }
     }
 
@@ -427,7 +433,7 @@ pub fn aggregate_jsonl(
     let run = aggregate_lines(engine, &mut agg, input, threads);
     let mut out = String::new();
     for r in &run.rejected {
-        out.push_str(&serde_json::json!({"line": r.line, "id": r.id, "error": r.error.to_string(), "error_kind": r.error.kind().as_str()}).to_string());
+        out.push_str(&error_line(r.line, &r.id, &r.error));
         out.push('\n');
     }
     for line in issue_lines(engine, &agg) {
@@ -487,13 +493,7 @@ impl AuditOutcome {
                 let id = serde_json::to_string(id).unwrap_or_else(|_| "null".into());
                 format!("{{\"id\":{id},{}", &body[1..])
             }
-            AuditOutcome::Err { line, id, error } => serde_json::json!({
-                "line": line,
-                "id": id,
-                "error": error.to_string(),
-                "error_kind": error.kind().as_str(),
-            })
-            .to_string(),
+            AuditOutcome::Err { line, id, error } => error_line(*line, id, error),
         }
     }
 

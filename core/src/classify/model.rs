@@ -841,7 +841,7 @@ impl TextModel {
 /// let a = TextModel::train(&data, &[], &TrainSettings::default()).unwrap();
 /// let fused = FusedModels::new(&[&a, &a]).unwrap();
 /// let mut out = vec![Vec::new(), Vec::new()];
-/// fused.predict(&[true, true], "路灯不亮", &mut out);
+/// fused.predict("路灯不亮", &mut out);
 /// assert_eq!(out[0].len(), 2);
 /// let exact = a.predict("路灯不亮");
 /// assert_eq!(out[0][exact.label] > 0.5, exact.probabilities[exact.label] > 0.5);
@@ -939,8 +939,8 @@ impl FusedModels {
     }
 
     /// Probabilities of each fused model (in the order given to [`FusedModels::new`]) into
-    /// `out[i]`, for the models whose `wanted[i]` is true (the others' vectors are emptied).
-    pub fn predict(&self, wanted: &[bool], text: &str, out: &mut [Vec<f32>]) {
+    /// `out[i]`.
+    pub fn predict(&self, text: &str, out: &mut [Vec<f32>]) {
         FEAT.with(|cell| {
             let mut s = cell.borrow_mut();
             count_ngrams(&self.features, &self.normalizer, &mut s, text);
@@ -974,9 +974,6 @@ impl FusedModels {
             for (mi, part) in self.parts.iter().enumerate() {
                 let o = &mut out[mi];
                 o.clear();
-                if !wanted.get(mi).copied().unwrap_or(false) {
-                    continue;
-                }
                 // The IDF scale cancels between the dot product and the norm.
                 let inv = if norm2[mi] > 0.0 {
                     1.0 / norm2[mi].sqrt()

@@ -208,22 +208,27 @@ struct Scored {
     own: f32,
 }
 
+/// No usable mention: the group's own division (or nothing), with `candidates` kept.
+fn from_group(group: Option<DivisionId>, candidates: Vec<Candidate>) -> Jurisdiction {
+    let (division, confidence, basis) = match group {
+        Some(grp) => (Some(grp), 0.9, Basis::Group),
+        None => (None, 0.5, Basis::Unresolved),
+    };
+    Jurisdiction {
+        division,
+        candidates,
+        confidence,
+        basis,
+        evidence: Vec::new(),
+        used: Vec::new(),
+    }
+}
+
 /// Resolves `mentions` against the group's division.
 pub fn resolve(g: &Gazetteer, mentions: &[RawMention], group: Option<DivisionId>) -> Jurisdiction {
     let mut candidates = Vec::new();
     if mentions.is_empty() {
-        let (division, confidence, basis) = match group {
-            Some(grp) => (Some(grp), 0.9, Basis::Group),
-            None => (None, 0.5, Basis::Unresolved),
-        };
-        return Jurisdiction {
-            division,
-            candidates,
-            confidence,
-            basis,
-            evidence: Vec::new(),
-            used: Vec::new(),
-        };
+        return from_group(group, candidates);
     }
     // Which mentions read as each division, and with what weight: a list scanned linearly
     // when short (the usual case), a map when a common name brings many readings.
@@ -299,18 +304,7 @@ pub fn resolve(g: &Gazetteer, mentions: &[RawMention], group: Option<DivisionId>
     let top = scored.iter().map(|s| s.score).fold(0f32, f32::max);
     let mut best: Vec<&Scored> = scored.iter().filter(|s| s.score >= top - EPS).collect();
     if best.is_empty() {
-        let (division, confidence, basis) = match group {
-            Some(grp) => (Some(grp), 0.9, Basis::Group),
-            None => (None, 0.5, Basis::Unresolved),
-        };
-        return Jurisdiction {
-            division,
-            candidates,
-            confidence,
-            basis,
-            evidence: Vec::new(),
-            used: Vec::new(),
-        };
+        return from_group(group, candidates);
     }
     // Several readings of one division (a current and a former name): one will do.
     best.sort_by_key(|s| (s.reading.id, s.reading.former.is_some()));
