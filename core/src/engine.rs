@@ -621,12 +621,14 @@ impl Engine {
             && cls.misconduct_weight >= classify::STRONG_MISCONDUCT_WEIGHT;
         self.model_probabilities(&norm.text, &s.tokens, &mut s.model_probs);
         let [kind_p, category_p, misconduct_p] = &s.model_probs;
+        // The models' share for this text's length, counted once for all three blends.
+        let text_weight = self.weight_for(&norm.text);
         if let Some((_, map)) = &self.kind_model {
             let mut by_kind = [0f32; 4];
             for (p, &i) in kind_p.iter().zip(map) {
                 by_kind[i] = *p;
             }
-            let w = classify::kind_model_weight(self.weight_for(&norm.text), cls.kind_weight);
+            let w = classify::kind_model_weight(text_weight, cls.kind_weight);
             self.blend_kind_model(&mut cls, &by_kind, w);
         }
         if let Some((_, map)) = &self.category_model {
@@ -634,13 +636,12 @@ impl Engine {
             for (p, &i) in category_p.iter().zip(map) {
                 by_category[i] = *p;
             }
-            let w =
-                classify::category_model_weight(self.weight_for(&norm.text), cls.category_weight);
+            let w = classify::category_model_weight(text_weight, cls.category_weight);
             self.blend_model(&mut cls, &by_category, w);
         }
         if let Some((model, yes)) = &self.misconduct_model {
             let lexicon = if cls.misconduct { 1.0 } else { 0.0 };
-            let w = self.weight_for(&norm.text);
+            let w = text_weight;
             let p = (1.0 - w) * lexicon + w * misconduct_p[*yes];
             // A misconduct report always carries the flag.
             cls.misconduct = p >= self.misconduct_threshold || cls.kind == Kind::Misconduct;
