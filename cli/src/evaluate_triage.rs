@@ -4,7 +4,8 @@
 //!
 //! The corpus stores ids; the texts are resolved from the shared data folder by the id scheme
 //! of `scripts/corpus/texts.py`, and the split is the same FNV-1a 64 hash as there, so the
-//! Python training scripts and this command always agree on what is held out.
+//! Python training scripts and this command always agree on what is held out. Records that
+//! carry their own `text` (messages written for the project) are scored on it.
 
 use crate::say;
 use std::collections::HashMap;
@@ -17,8 +18,10 @@ pub const HELP: &str = "suqiu evaluate-triage --labels FILE [--data DIR] [--spli
 Scores kind, misconduct flag and category against a labelled corpus, for three engines
 built from the same profile: the lexicon alone, the models alone (model weight 1) and the
 shipped blend. The corpus holds ids; texts are read from DIR (default ../shared/data) by the
-id scheme of scripts/corpus/texts.py. --split test (default) keeps the held-out 20%: ids
-whose key (the id without a trailing :title) has FNV-1a 64 mod 5 == 0.
+id scheme of scripts/corpus/texts.py; a record that carries its own \"text\" (the project's
+written village test set, corpus/village_test.jsonl) is scored on that text. --split test
+(default) keeps the held-out 20%: ids whose key (the id without a trailing :title) has
+FNV-1a 64 mod 5 == 0; use --split all for a file that is a test set as a whole.
 
 Printed per engine: kind accuracy and macro-F1 (four kinds); misconduct-flag precision,
 recall and F1; category accuracy and macro-F1 over messages whose gold kind is not `other`;
@@ -26,8 +29,11 @@ the share of gold `other` messages that come out `other` (chatter and notices).
 --model-weight W scores the blend at another model weight (for choosing it on a training fold).";
 
 /// One labelled record.
+#[derive(Clone)]
 struct Gold {
     id: String,
+    /// The text itself, for records written for the project (not in the shared data).
+    text: Option<String>,
     kind: Kind,
     category: Option<String>,
     misconduct: bool,
@@ -116,6 +122,7 @@ fn read_labels(path: &str) -> Result<Vec<Gold>, String> {
         let bad = |what: &str| format!("{path}:{}: {what}", n + 1);
         out.push(Gold {
             id: v["id"].as_str().ok_or_else(|| bad("no id"))?.to_string(),
+            text: v["text"].as_str().map(str::to_string),
             kind: v["kind"]
                 .as_str()
                 .and_then(Kind::parse)
@@ -241,19 +248,16 @@ fn score(system: &'static str, engine: &Engine, gold: &[Gold], texts: &[&str]) -
 pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
     let (labels, data, split, profile, json) = a.corpus.parts();
     let blend_weight = a.model_weight;
-    let gold: Vec<Gold> = read_labels(&labels)?
+    let all: Vec<Gold> = read_labels(&labels)?
         .into_iter()
         .filter(|g| in_split(&g.id, &split))
         .collect();
     let texts = load_texts(&data)?;
     let mut missing = 0;
-    let (gold, picked): (Vec<Gold>, Vec<&str>) = gold
-        .into_iter()
-        .filter_map(|g| match texts.get(&g.id) {
-            Some(t) => {
-                let t = t.as_str();
-                Some((g, t))
-            }
+    let (gold, picked): (Vec<Gold>, Vec<&str>) = all
+        .iter()
+        .filter_map(|g| match g.text.as_ref().or_else(|| texts.get(&g.id)) {
+            Some(t) => Some((g.clone(), t.as_str())),
             None => {
                 missing += 1;
                 None

@@ -12,6 +12,11 @@ another hash) so blend weights can be chosen without touching the held-out part.
 `--clauses N` adds, for the kind model, up to N clauses (12-50 characters, split at 。！？；,
 salutations skipped) of every training message that is not `other`, with the message's kind:
 the models otherwise see short texts only as chatter and call short village posts `other`.
+`--written FILE` (repeatable) adds village-group messages written for the project with their
+labels (`corpus/village_train.jsonl`: text and labels inline, none of them from ../shared), each
+`--written-repeat K` times: the corpus's messages are board letters and chat lines, and the
+models otherwise never see how villagers write in their groups. The written test set
+(`corpus/village_test.jsonl`, another writer) is never exported.
 `--extra-chatter N` adds N chatter lines that are not in the corpus as `other`/`no` (the
 chatter file was built from messages with no complaint in them, see its README).
 """
@@ -93,6 +98,8 @@ def main():
     ap.add_argument("--extra-chatter", type=int, default=0)
     ap.add_argument("--clauses", type=int, default=0)
     ap.add_argument("--board-per-class", type=int, default=0)
+    ap.add_argument("--written", action="append", default=[])
+    ap.add_argument("--written-repeat", type=int, default=1)
     a = ap.parse_args()
     texts = load_all()
     os.makedirs(a.outdir, exist_ok=True)
@@ -130,10 +137,25 @@ def main():
             for f, lab in (("kind", "other"), ("misconduct", "no")):
                 out[f].write(json.dumps({"text": texts[i], "label": lab}, ensure_ascii=False) + "\n")
             extra += 1
+    written = 0
+    if a.split == "train":
+        for path in a.written:
+            for line in open(path, encoding="utf-8"):
+                if not line.strip():
+                    continue
+                d = json.loads(line)
+                rows = [("kind", d["kind"]), ("misconduct", "yes" if d["misconduct"] else "no")]
+                if d["kind"] != "other":
+                    rows.append(("category", d["category"]))
+                for _ in range(a.written_repeat):
+                    for f, lab in rows:
+                        out[f].write(json.dumps({"text": d["text"], "label": lab}, ensure_ascii=False) + "\n")
+                written += 1
     board = 0
     if a.board_per_class and a.split == "train":
         board = export_board(a, texts, labelled, out["category"])
-    print(f"exported {n} labelled records, {board} board messages and {extra} extra chatter lines to {a.outdir}", file=sys.stderr)
+    print(f"exported {n} labelled records, {written} written village messages, {board} board messages "
+          f"and {extra} extra chatter lines to {a.outdir}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@
 # softmax temperature on the "dev" fold; (2) train on the whole training split and keep the
 # stage-1 temperature (a temperature fitted on examples the model trained on is overconfident).
 # Settings, chosen on the dev fold (docs/how-it-decides.md): 2^16 hash buckets, character
-# 1-3-grams, C = 1, 3,000 chatter lines outside the corpus as extra `other`, and for the kind
-# model up to 3 clauses of each training message that is not `other` (see export.py).
+# 1-3-grams, C = 1, 3,000 chatter lines outside the corpus as extra `other`, for the kind
+# model up to 3 clauses of each training message that is not `other` (see export.py), and the
+# village-group messages written for the project (corpus/village_train.jsonl) twice each.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-core/profiles/zhuzhou}
@@ -21,11 +22,14 @@ dev_profile=${2:-}
 bits=${SUQIU_HASH_BITS:-16}
 c=${SUQIU_C:-1}
 extra=${SUQIU_EXTRA_CHATTER:-3000}
+written_repeat=${SUQIU_WRITTEN_REPEAT:-2}
+written=()
+[ -f corpus/village_train.jsonl ] && written=(--written corpus/village_train.jsonl --written-repeat "$written_repeat")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --release -q -p suqiu-cli
-python3 scripts/corpus/export.py "$work/all" --extra-chatter "$extra" --clauses 3
-python3 scripts/corpus/export.py "$work/fit" --fold fit --extra-chatter "$extra" --clauses 3
+python3 scripts/corpus/export.py "$work/all" --extra-chatter "$extra" --clauses 3 "${written[@]}"
+python3 scripts/corpus/export.py "$work/fit" --fold fit --extra-chatter "$extra" --clauses 3 "${written[@]}"
 python3 scripts/corpus/export.py "$work/dev" --fold dev
 for m in kind category misconduct; do
   t=$(target/release/suqiu train --input "$work/fit/$m.jsonl" --dev "$work/dev/$m.jsonl" \
