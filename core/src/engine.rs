@@ -624,9 +624,9 @@ impl Engine {
             && cls.misconduct_weight >= classify::STRONG_MISCONDUCT_WEIGHT;
         self.model_probabilities(&norm.text, &s.tokens, &mut s.model_probs);
         let [kind_p, category_p, misconduct_p] = &s.model_probs;
-        // The models' share for this text's length, counted once for all three blends.
-        let text_chars = norm.text.chars().count();
-        let text_weight = classify::length_weight(self.model_weight, text_chars);
+        // The models weigh the same at every length: trained on village-group posts too, they
+        // read short posts better than the lexicon (docs/how-it-decides.md, "The blend").
+        let text_weight = self.model_weight;
         if let Some((_, map)) = &self.kind_model {
             let mut by_kind = [0f32; 4];
             for (p, &i) in kind_p.iter().zip(map) {
@@ -647,8 +647,11 @@ impl Engine {
             let lexicon = if cls.misconduct { 1.0 } else { 0.0 };
             let w = text_weight;
             let p = (1.0 - w) * lexicon + w * misconduct_p[*yes];
-            // A misconduct report always carries the flag.
-            cls.misconduct = p >= self.misconduct_threshold || cls.kind == Kind::Misconduct;
+            // A misconduct report always carries the flag; the models alone raise it only when
+            // an official or a public body is named (物业不作为 and 厂里老板扣工资 accuse nobody
+            // the commission supervises, however much they read like a clue).
+            cls.misconduct = (p >= self.misconduct_threshold && cls.official_named)
+                || cls.kind == Kind::Misconduct;
             let lexicon_evidence = cls
                 .hits
                 .iter()
@@ -675,7 +678,10 @@ impl Engine {
         // misconduct when the accusation is the message's main point). Longer letters that
         // also accuse keep their grievance (dev fold: below 60 characters, 14 of the 24
         // grievances this turns were labelled misconduct; at 150, 21 of 40).
-        if cls.misconduct && cls.kind == Kind::Grievance && text_chars < SHORT_ACCUSATION_CHARS {
+        if cls.misconduct
+            && cls.kind == Kind::Grievance
+            && norm.text.chars().count() < SHORT_ACCUSATION_CHARS
+        {
             cls.kind = Kind::Misconduct;
         }
         // An accusation against an official is never chatter or a notice: 开会从来不通知我们，
@@ -812,14 +818,14 @@ impl Engine {
         }
     }
 
-    /// The models' share for this text: the full weight for a message as long as those the
-    /// models learned from (message-board letters), less for a short post, where the lexicon
-    /// is the surer guide (see `classify::length_weight`).
     fn blend_kind_model(&self, cls: &mut Classification, model: &[f32; 4], w: f32) {
         let blended = classify::blend(&cls.kind_scores, model, w);
+        // No official named, no misconduct report, whatever the model reads into 不作为.
+        let eligible = |k: usize| cls.official_named || Kind::ALL[k] != Kind::Misconduct;
         let best = blended
             .iter()
             .enumerate()
+            .filter(|(k, _)| eligible(*k))
             .max_by(|a, b| a.1.total_cmp(b.1))
             .map_or(3, |(i, _)| i);
         let kind = Kind::ALL[best];
@@ -848,12 +854,19 @@ impl Engine {
     fn blend_model(&self, cls: &mut Classification, model: &[f32], w: f32) {
         let lex_best = cls.category.clone();
         let blended = classify::blend(&cls.category_scores, model, w);
+        // Nor is the topic the conduct of officials when none is named (厂里老板收押金).
+        let eligible = |c: usize| {
+            cls.official_named || self.profile.category_ids[c] != classify::CADRE_CONDUCT
+        };
         let best = blended
             .iter()
             .enumerate()
+            .filter(|(c, _)| eligible(*c))
             .max_by(|a, b| a.1.total_cmp(b.1))
             .map(|(i, _)| i);
-        if let (Some(i), true) = (best, cls.kind != Kind::Other) {
+        if cls.category_decided && cls.category.is_some() {
+            cls.category_source = Source::Lexicon;
+        } else if let (Some(i), true) = (best, cls.kind != Kind::Other) {
             let id = self.profile.category_ids[i].clone();
             cls.category_source = if lex_best.as_deref() == Some(id.as_str()) {
                 Source::Both

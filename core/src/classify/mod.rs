@@ -144,10 +144,15 @@ pub struct Classification {
     pub misconduct_weight: f32,
     /// Summed weight of the cues of the lexicon's best category (0 when none).
     pub category_weight: f32,
+    /// Whether the best category rests on one cue of at least [`DECISIVE_CATEGORY_CUE`].
+    pub category_decided: bool,
     /// Summed weight of the cues of the lexicon's kind (0 when it decided on no cue).
     pub kind_weight: f32,
     /// The highest post of an implicated official, if named.
     pub rank: Option<Level>,
+    /// Whether an official or a public body is named (a rank or actor word, a …局/…委): a
+    /// misconduct flag needs one, whoever raises it.
+    pub official_named: bool,
     /// The hits that counted.
     pub hits: Vec<Hit>,
     /// 0..1: how sure the classifier is.
@@ -181,6 +186,12 @@ pub const MODEL_BLEND_WEIGHT: f32 = 0.8;
 /// model's say over the category: 卖过期食品 is food safety however a shop dispute around it
 /// reads to a model trained on city letters. See [`category_model_weight`].
 pub const STRONG_CATEGORY_WEIGHT: f32 = 25.0;
+
+/// A single cue of at least this weight decides the category whatever a model says. Only the
+/// profile's behaviour patterns carry it: a field left full of poles and pits after works is
+/// land (the seed story), a leaking canal farming water, a bridge the flood took a road —
+/// however much the words around them (电线杆, 田, 洪水) read like another topic to a model.
+pub const DECISIVE_CATEGORY_CUE: f32 = 8.0;
 
 /// The model weight for the category, given the model weight `w` for the message and the
 /// summed weight of the lexicon's best category: `w · (1 − ½·min(1, weight / STRONG))`.
@@ -221,37 +232,6 @@ pub const STRONG_MISCONDUCT_WEIGHT: f32 = 5.0;
 /// 0.80, 0.4 finds 60.5% at 0.74 (best F1; 0.3: 67.8% at 0.64). A missed clue costs the
 /// commission more than a clerk's second look.
 pub const MISCONDUCT_FLAG_THRESHOLD: f32 = 0.4;
-
-/// Below this many characters a message gets [`SHORT_TEXT_WEIGHT_SHARE`] of the model weight.
-pub const SHORT_TEXT_CHARS: usize = 40;
-/// From this many characters on, a message gets the whole model weight.
-pub const LONG_TEXT_CHARS: usize = 150;
-/// The share of the model weight a short message gets.
-pub const SHORT_TEXT_WEIGHT_SHARE: f32 = 0.7;
-
-/// The model weight for a message of `chars` characters: `weight` from [`LONG_TEXT_CHARS`] on,
-/// `SHORT_TEXT_WEIGHT_SHARE · weight` up to [`SHORT_TEXT_CHARS`], linear between.
-///
-/// Why: the shipped models learned from message-board letters (median 224 characters) and from
-/// chat lines; on short village posts they have seen only chatter and call most of them
-/// `other`, while the lexicon reads them well. A weight of exactly 1 (models only) is kept
-/// as is, for comparisons.
-///
-/// ```
-/// use suqiu::classify::length_weight;
-/// assert_eq!(length_weight(0.8, 300), 0.8);
-/// assert!((length_weight(0.8, 20) - 0.56).abs() < 1e-6);
-/// assert_eq!(length_weight(1.0, 20), 1.0);
-/// ```
-pub fn length_weight(weight: f32, chars: usize) -> f32 {
-    if weight >= 1.0 {
-        return 1.0;
-    }
-    let t = (chars.saturating_sub(SHORT_TEXT_CHARS)) as f32
-        / (LONG_TEXT_CHARS - SHORT_TEXT_CHARS) as f32;
-    let share = SHORT_TEXT_WEIGHT_SHARE + (1.0 - SHORT_TEXT_WEIGHT_SHARE) * t.min(1.0);
-    weight * share
-}
 
 /// Blends lexicon and model probabilities: `(1-w)·lexicon + w·model`, renormalized.
 pub fn blend(lexicon: &[f32], model: &[f32], w: f32) -> Vec<f32> {
@@ -442,7 +422,9 @@ pub fn classify(
             hits.retain(|h| h.label != HitLabel::Category(c as u16));
         }
     }
-    decide(categories, kind_raw, cat_raw, rank, hits)
+    let mut cls = decide(categories, kind_raw, cat_raw, rank, hits);
+    cls.official_named = actor;
+    cls
 }
 
 /// Whether `text` names a government body by its suffix: …局 (园林局, 城管执法局) and …委
@@ -581,6 +563,11 @@ fn decide(
         misconduct,
         misconduct_weight: mis,
         category_weight: best_cat.map_or(0.0, |c| cat_raw[c]),
+        category_decided: best_cat.is_some_and(|c| {
+            hits.iter().any(|h| {
+                h.label == HitLabel::Category(c as u16) && h.weight >= DECISIVE_CATEGORY_CUE
+            })
+        }),
         kind_weight: match kind {
             Kind::Misconduct => mis,
             Kind::Grievance => griev,
@@ -588,6 +575,7 @@ fn decide(
             Kind::Other => other,
         },
         rank,
+        official_named: false,
         hits,
         confidence,
         category_source: Source::Lexicon,
