@@ -410,3 +410,71 @@ fn summary_qualifies_generic_units_by_the_message_place() {
     assert_eq!(audits[2].place.as_deref(), Some("K2区"));
     assert_eq!(suqiu::audit::summarize(&audits).len(), 3);
 }
+
+#[test]
+fn a_condition_still_to_be_met_postpones() {
+    use Flag::DeferredWithoutDate as Deferred;
+    let lights = "小区门口新装的路灯一直不亮，晚上出行很不方便";
+    // 等…完工后会…: the lights wait on the works, with no date.
+    let a = audit(
+        lights,
+        "您好！目前路灯配套的供电线路还在建设当中，等线路完工后会尽快通电亮灯。",
+    );
+    check(&a, Verdict::Evasive, &[Deferred], &[]);
+    // 待…后: the same with 待.
+    let b = audit(
+        lights,
+        "您好！该路段路灯属新建工程，待工程竣工验收后统一通电。",
+    );
+    check(&b, Verdict::Evasive, &[Deferred], &[]);
+    // Done, then what was done afterwards: a result, not a condition.
+    let c = audit(
+        lights,
+        "您好！经现场核实，线路老化属实，更换线路后路灯已恢复正常。",
+    );
+    check(&c, Verdict::Substantive, &[], &[Deferred]);
+}
+
+#[test]
+fn numbers_and_past_years_do_not_date_a_plan() {
+    use Flag::DeferredWithoutDate as Deferred;
+    let bus = "希望开通一条从新区到火车站的公交线路";
+    // A document number (〔2015〕2号) or a house number (145号) is no date.
+    let a = audit(
+        bus,
+        "您好！根据〔2015〕2号文件，新区的公交线路由市里统筹考虑，待条件成熟时开通。",
+    );
+    check(&a, Verdict::Evasive, &[Deferred], &[]);
+    // A year before the reply's (2024) is a fact of the past, not the plan's date.
+    let b = audit(
+        bus,
+        "您好！2019年新区曾开通过一条试运营线路，您的建议将纳入公交线网优化统筹考虑。",
+    );
+    check(&b, Verdict::Evasive, &[Deferred], &[]);
+    // The reply's own year dates the plan.
+    let c = audit(
+        bus,
+        "您好！新区至火车站的公交线路已纳入2024年公交线网优化计划，预计下半年开通运营，\
+         途经新区管委会和人民医院。",
+    );
+    check(&c, Verdict::Substantive, &[], &[Deferred]);
+}
+
+#[test]
+fn boilerplate_consideration_is_a_deferral_and_assigning_is_a_referral() {
+    let a = audit(
+        "建议在学校门口增设一个公交站",
+        "您好！您的建议已收集，市交通运输局将认真考虑。感谢您对我们工作的支持！",
+    );
+    check(&a, Verdict::Evasive, &[Flag::DeferredWithoutDate], &[]);
+    let b = audit(
+        ROAD,
+        "您好！您反映的问题我们已经受理，并已交办给镇政府进行处理，处理完后对您进行回复。",
+    );
+    check(
+        &b,
+        Verdict::Perfunctory,
+        &[Flag::ReferredWithoutResult],
+        &[],
+    );
+}

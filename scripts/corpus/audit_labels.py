@@ -1,7 +1,11 @@
 """Reply-audit gold: combine the annotators' files and measure their agreement.
 
     python3 scripts/corpus/audit_labels.py combine [--dir /work/labelling/audit]
-        labels_{0..3}.jsonl  -> corpus/audit_labels.jsonl   ({"id","verdict","flags"}, by id)
+        labels_{0..7}.jsonl  -> corpus/audit_labels.jsonl   ({"id","verdict","flags"}, by id;
+                                 0-3 = round 1, 4-7 = round 2 of corpus/audit_selection.txt)
+        then corpus/audit_adjudication.jsonl is applied: the labels changed by reading under the
+        guide's amendments (docs/annotation.md, Reply audit, A1-A9), each with the annotator's
+        label it replaces ("first"), which must still match.
         second_labels.jsonl  -> corpus/audit_second.jsonl   (the independent second labelling)
     python3 scripts/corpus/audit_labels.py kappa
         Cohen's kappa between corpus/audit_labels.jsonl and corpus/audit_second.jsonl on the
@@ -63,16 +67,30 @@ def main():
         selected = [l.split("\t")[0] for l in open(os.path.join(ROOT, "corpus", "audit_selection.txt"))
                     if l.strip() and not l.startswith("#")]
         labels = {}
-        for k in range(4):
+        for k in range(8):
             labels.update(read(os.path.join(a.dir, f"labels_{k}.jsonl")))
         missing = [i for i in selected if i not in labels]
         extra = [i for i in labels if i not in set(selected)]
         if missing or extra:
             sys.exit(f"{len(missing)} selected ids unlabelled, {len(extra)} labels not selected")
+        changed = 0
+        with open(os.path.join(ROOT, "corpus", "audit_adjudication.jsonl"), encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                d = json.loads(line)
+                i, first, new = str(d["id"]), d["first"], d["adjudicated"]
+                if i not in labels or {"verdict": labels[i]["verdict"], "flags": labels[i]["flags"]} != {
+                        "verdict": first["verdict"], "flags": [x for x in FLAGS if x in first["flags"]]}:
+                    sys.exit(f"audit_adjudication.jsonl:{n}: {i}'s annotator label is not its 'first'")
+                if new["verdict"] not in VERDICTS or not set(new["flags"]) <= set(FLAGS):
+                    sys.exit(f"audit_adjudication.jsonl:{n}: bad verdict or flag")
+                labels[i] = {"id": i, "verdict": new["verdict"],
+                             "flags": [x for x in FLAGS if x in new["flags"]]}
+                changed += 1
         write(first_path, labels)
         second = read(os.path.join(a.dir, "second_labels.jsonl"))
         write(second_path, second)
-        print(f"{len(labels)} labels -> corpus/audit_labels.jsonl; {len(second)} -> corpus/audit_second.jsonl")
+        print(f"{len(labels)} labels ({changed} adjudicated) -> corpus/audit_labels.jsonl; "
+              f"{len(second)} -> corpus/audit_second.jsonl")
         return
     first, second = read(first_path), read(second_path)
     ids = sorted(set(first) & set(second), key=int)

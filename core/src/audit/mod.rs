@@ -23,7 +23,11 @@
 //!   count), no facts or action, not a referral (敬请关注后续回复 is the recipient's), at most
 //!   `deferral_max_chars` of content. A promise (`future`: 我们将, 下一步, 争取, 适时) does not
 //!   postpone by itself: replies end with one after answering. A promise with nothing else
-//!   (no facts, action or date, at most `promise_max_chars`) is perfunctory.
+//!   (no facts, action or date, at most `promise_max_chars`) is perfunctory. A fact or action
+//!   still waiting on a condition (待工程竣工验收后, 等线路完工后会…, 批文下达后…将) is a
+//!   deferral, not a result. A house or document number (145号, 〔2015〕2号) is no date, and
+//!   neither is a date of a year before the reply's (2011年12月县委常委会议专题研究): past
+//!   facts do not date a plan.
 //! - `denied_without_facts`: a denial (不属实, 不存在, 从未…), no facts checked, no action, no
 //!   reason given (由于, 因此: 由于乡镇并未配备洒水车 explains), at most `denial_max_chars`.
 //! - `not_our_duty`: a disowning phrase (不属于, 不归…) with no redirect (建议您向…) and no
@@ -659,6 +663,10 @@ pub(crate) struct Features {
     facts: bool,
     action: bool,
     date: bool,
+    /// A date without a year (5月底) or a period (年底, 今年): not known to be past.
+    date_no_year: bool,
+    /// The latest year of a dated element (2017年9月: 2017), 0 when none.
+    max_year: u16,
     rule: bool,
     contact: bool,
     person: bool,
@@ -877,6 +885,14 @@ impl crate::Engine {
                 DeadlineUnit::Working => working_days(a0, a1) > i64::from(settings.deadline.days),
             };
             a.features.overdue = late;
+        }
+        // A date before the reply's year is a fact of the past (2011年12月县委常委会议专题研究),
+        // not the date of a plan: it does not keep a postponement from being bare.
+        if let Some(a1) = t1 {
+            let f = &mut a.features;
+            if f.date && !f.date_no_year && f.max_year < year_of(a1) {
+                f.date = false;
+            }
         }
         a.route = route;
         a.place = place.county.clone().or_else(|| place.city.clone());
@@ -1098,6 +1114,15 @@ impl Auditor {
             } else if matches!(cue, Cue::Facts | Cue::Action) && m.start() < task_until {
                 cues.push(span(m.start(), m.end(), "task"));
                 continue;
+            } else if matches!(cue, Cue::Facts | Cue::Action)
+                && conditioned(&t[..m.start()], &t[m.end()..])
+            {
+                // 待各部门工作交接到位后, 等工程完工后会尽快通电, 线路批文下达后…会: a condition
+                // still to be met, so the thing waits on it — a deferral, not a result.
+                f.future = true;
+                f.deferral = true;
+                cues.push(span(m.start(), m.end(), "condition"));
+                continue;
             } else if matches!(cue, Cue::Facts | Cue::Action) && promised(&t[..m.start()]) {
                 // 将派遣工作人员现场勘察, 他们将尽快予以调查核实: a promise, not a result.
                 f.future = true;
@@ -1119,7 +1144,10 @@ impl Auditor {
                 Cue::Facts => f.facts = true,
                 Cue::Action => f.action = true,
                 Cue::Rule => f.rule = true,
-                Cue::Period => f.date = true,
+                Cue::Period => {
+                    f.date = true;
+                    f.date_no_year = true;
+                }
                 Cue::Contact => f.contact = true,
                 Cue::Person => f.person = true,
                 Cue::SelfRef => {}
@@ -1175,6 +1203,11 @@ impl Auditor {
             ]
             .iter()
             .find(|u| rest.starts_with(**u));
+            if unit_after == Some(&"号") && !t[..start].ends_with('月') {
+                // 1-4号, 〔2015〕2号, 145号: a house or document number, not a date.
+                i = end + "号".len();
+                continue;
+            }
             if digits >= 7 && unit_after.is_none() && !t[start..end].contains('.') {
                 f.contact = true;
                 // A number right after a redirect (请致电…0731-…) names where to go.
@@ -1204,6 +1237,7 @@ impl Auditor {
                 }
                 if signoff.is_none_or(|s| start < s) {
                     f.date = true;
+                    note_year(&mut f, &t[start..e]);
                     elements.push(span(start, e, "date"));
                 }
                 i = e;
@@ -1211,6 +1245,7 @@ impl Auditor {
                 // 2013.11.25 or 2018-12-05: a date, unless it is the sign-off.
                 if signoff.is_none_or(|s| start < s) {
                     f.date = true;
+                    note_year(&mut f, &t[start..end]);
                     elements.push(span(start, end, "date"));
                 }
             }
@@ -1361,6 +1396,61 @@ fn promised(before: &str) -> bool {
         prev_was_marker = matches!(c, '将' | '拟' | '会');
     }
     prev_was_marker
+}
+
+/// Whether a fact or action phrase is a condition still to be met: 待 at most
+/// `PROMISE_REACH` characters back in the same clause (待各部门工作交接到位), or 等 right
+/// before the clause's subject (等工程完工后), or the phrase followed by 后 and then, in the same
+/// sentence, a future marker (线路批文下达后，…会及时做好; 收到交办函后，我院… is done, not
+/// waiting).
+fn conditioned(before: &str, after: &str) -> bool {
+    for (n, c) in before.chars().rev().enumerate() {
+        if n >= PROMISE_REACH || "。.;!?,，；！？:：".contains(c) || c == '已' {
+            break;
+        }
+        if c == '待' {
+            return true;
+        }
+    }
+    let Some(rest) = after
+        .strip_prefix("后")
+        .or_else(|| after.strip_prefix("以后"))
+        .or_else(|| after.strip_prefix("之后"))
+    else {
+        return false;
+    };
+    let sentence = rest.split(['。', '.', ';', '!', '?']).next().unwrap_or("");
+    let waiting = before
+        .chars()
+        .rev()
+        .take_while(|c| !"。.;!?,，；！？:：".contains(*c))
+        .any(|c| c == '等');
+    (waiting || sentence.contains('会') || sentence.contains('将')) && !sentence.contains('已')
+}
+
+/// Keeps the latest year of a date element (2017年9月, 2013.11.25), or notes a date without one.
+fn note_year(f: &mut Features, date: &str) {
+    let year = date.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &date[year..];
+    match date[..year].parse::<u16>() {
+        Ok(y) if year == 4 && (rest.starts_with("年") || rest.starts_with(['.', '-', '/'])) => {
+            f.max_year = f.max_year.max(y)
+        }
+        _ => f.date_no_year = true,
+    }
+}
+
+/// The calendar year of a Unix time (UTC; the message times carry no zone).
+fn year_of(t: i64) -> u16 {
+    // Howard Hinnant's civil_from_days.
+    let z = days_since_epoch_date(t) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as u16
 }
 
 /// How far back (characters) a future marker promises a fact or action phrase.
