@@ -2,7 +2,9 @@
 # The triage corpus's held-out 20%, scored by `suqiu evaluate-triage` (lexicon only, models only,
 # shipped blend) and, beside it, by scikit-learn (TF-IDF of character 1-3-grams + LinearSVC, C=1,
 # balanced) trained on exactly the training export the shipped models learn from
-# (scripts/corpus/export.py with the same options as scripts/corpus/train.sh).
+# (scripts/corpus/export.py with the same options as scripts/corpus/train.sh, the written village
+# messages included). Then the same two for the written village test set (another writer's 300
+# messages, corpus/village_test.jsonl), which neither learner trains on.
 # Installs scikit-learn into its own virtual environment (benches/.venv-sklearn).
 # Usage: benches/triage_vs_sklearn.sh        (needs ../shared/data)
 set -euo pipefail
@@ -11,16 +13,38 @@ cd "$(dirname "$0")/.."
 cargo build --release -q -p suqiu-cli
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-python3 scripts/corpus/export.py "$tmp/train" --extra-chatter 3000 --clauses 3 2>/dev/null
+python3 scripts/corpus/export.py "$tmp/train" --extra-chatter 3000 --clauses 3 \
+  --written corpus/village_train.jsonl --written-repeat 2 2>/dev/null
 python3 scripts/corpus/export.py "$tmp/test" --split test 2>/dev/null
-./target/release/suqiu evaluate-triage --labels corpus/triage_labels.jsonl
-"$venv/bin/python" - "$tmp" <<'PY'
+# The village test set in the exporter's layout, for scikit-learn.
+python3 - "$tmp/village" <<'PY'
+import json, os, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+out = {n: open(os.path.join(sys.argv[1], f"{n}.jsonl"), "w", encoding="utf-8")
+       for n in ("kind", "category", "misconduct")}
+for line in open("corpus/village_test.jsonl", encoding="utf-8"):
+    d = json.loads(line)
+    rows = [("kind", d["kind"]), ("misconduct", "yes" if d["misconduct"] else "no")]
+    if d["kind"] != "other":
+        rows.append(("category", d["category"]))
+    for f, lab in rows:
+        out[f].write(json.dumps({"text": d["text"], "label": lab}, ensure_ascii=False) + "\n")
+PY
+for part in test village; do
+if [ "$part" = test ]; then
+  echo "## held-out 20% of the corpus"
+  ./target/release/suqiu evaluate-triage --labels corpus/triage_labels.jsonl
+else
+  echo; echo "## written village test set (corpus/village_test.jsonl)"
+  ./target/release/suqiu evaluate-triage --labels corpus/village_test.jsonl --split all
+fi
+"$venv/bin/python" - "$tmp" "$part" <<'PY'
 import json, sys
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 
-tmp = sys.argv[1]
+tmp, part = sys.argv[1], sys.argv[2]
 def load(p):
     rows = [json.loads(l) for l in open(p, encoding="utf-8")]
     return [r["text"] for r in rows], [r["label"] for r in rows]
@@ -32,9 +56,9 @@ def fit(name):
     return lambda t: list(clf.predict(vec.transform(t)))
 
 kind, cat, mis = fit("kind"), fit("category"), fit("misconduct")
-tx, ty = load(f"{tmp}/test/kind.jsonl")
-_, my = load(f"{tmp}/test/misconduct.jsonl")
-cx, cy = load(f"{tmp}/test/category.jsonl")
+tx, ty = load(f"{tmp}/{part}/kind.jsonl")
+_, my = load(f"{tmp}/{part}/misconduct.jsonl")
+cx, cy = load(f"{tmp}/{part}/category.jsonl")
 kp, mp = kind(tx), mis(tx)
 # Category is scored on messages whose gold kind is not other; a message predicted `other` has
 # no category, as in evaluate-triage.
@@ -46,3 +70,4 @@ print(f"| scikit-learn char1-3 LinearSVC | {accuracy_score(ty, kp):.3f} | {f1_sc
       f"{accuracy_score(cy, cp):.3f} | {f1_score(cy, cp, average='macro', labels=sorted(set(cy))):.3f} | "
       f"{sum(kp[i] == 'other' for i in other) / max(1, len(other)):.3f} |")
 PY
+done
