@@ -546,6 +546,8 @@ struct Scratch {
     sorter: HashSorter,
     key_by_bit: WeightsByBit,
     body_by_bit: WeightsByBit,
+    /// A word source's characters, searched for known estates.
+    source_chars: Vec<char>,
 }
 
 impl PartialEq for Scratch {
@@ -1155,7 +1157,12 @@ impl Aggregator {
                     None => places.push(near::place_key(1, &n.key())),
                 }
             }
-            self.known_places.find(&word_source, &mut places);
+            self.known_places.find_in_folded(
+                titled.then_some(&scratch.title[..]),
+                &scratch.text,
+                &mut scratch.source_chars,
+                &mut places,
+            );
         }
         places.sort_unstable();
         places.dedup();
@@ -1305,8 +1312,12 @@ impl Aggregator {
                 };
                 let mut best = 0f32;
                 for m in issue.shingles.iter_mut().rev().take(MAX_COMPARED_MEMBERS) {
+                    // A member naming another thing of one kind is not cut for nothing.
+                    if names::conflict(&key_names, &m.names) {
+                        continue;
+                    }
                     m.cut_words(engine, &mut scratch.tokens);
-                    if m.words.is_empty() || names::conflict(&key_names, &m.names) {
+                    if m.words.is_empty() {
                         continue;
                     }
                     let (wi, shared) = weighted_intersection_count(&words, &word_w, &m.words);
