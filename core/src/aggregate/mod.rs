@@ -1297,17 +1297,26 @@ impl Aggregator {
             *n = std::mem::take(&mut counts[*slot as usize]);
         }
         // Keep the issues that share the most bigrams: a bounded amount of work per report.
-        // (Slots are distinct, so the order is total and the first MAX_CANDIDATES are chosen
-        // before they are sorted.)
+        // (Slots are distinct, so the order is total: the best MAX_CANDIDATES, in order, are
+        // kept in one pass, most hits failing the first comparison.)
         let order = |a: &(u32, u32), b: &(u32, u32)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-        if counted.len() > MAX_CANDIDATES {
-            counted.select_nth_unstable_by(MAX_CANDIDATES - 1, order);
-            counted.truncate(MAX_CANDIDATES);
+        let (mut best, mut kept) = ([(0u32, 0u32); MAX_CANDIDATES], 0usize);
+        for &c in counted.iter() {
+            if kept == MAX_CANDIDATES && order(&c, &best[kept - 1]).is_ge() {
+                continue;
+            }
+            // A new place at the end, or the last one (worse than this) given up.
+            let mut at = kept.min(MAX_CANDIDATES - 1);
+            kept = (kept + 1).min(MAX_CANDIDATES);
+            while at > 0 && order(&c, &best[at - 1]).is_lt() {
+                best[at] = best[at - 1];
+                at -= 1;
+            }
+            best[at] = c;
         }
-        counted.sort_unstable_by(order);
         let candidates = &mut scratch.candidates;
         candidates.clear();
-        candidates.extend(counted.iter().map(|&(slot, _)| slot));
+        candidates.extend(best[..kept].iter().map(|&(slot, _)| slot));
         // The weight of the report's DISTINCTIVE_BIGRAMS-th rarest key bigram (its rarest
         // when it has fewer).
         let mut rarest = [f32::NEG_INFINITY; DISTINCTIVE_BIGRAMS];
@@ -1505,9 +1514,16 @@ impl Aggregator {
                 slot
             }
             None => {
-                single.issue_id = format!("issue-{:016x}", mix(fx(&single.members[0])));
+                single.issue_id = issue_id(mix(fx(&single.members[0])));
+                // Concatenated rather than `format!`ted: one of these per new issue.
                 single.representative = match &report.title {
-                    Some(t) => format!("{t}\n{}", report.text),
+                    Some(t) => {
+                        let mut r = String::with_capacity(t.len() + 1 + report.text.len());
+                        r.push_str(t);
+                        r.push('\n');
+                        r.push_str(&report.text);
+                        r
+                    }
                     None => report.text,
                 };
                 self.open.push(Some(single));
@@ -1751,6 +1767,17 @@ impl Aggregator {
     }
 }
 
+/// `issue-` and the hash as 16 lowercase hex digits (`format!("issue-{h:016x}")`, without
+/// the formatting machinery: one per new issue).
+fn issue_id(h: u64) -> String {
+    let mut id = String::with_capacity(22);
+    id.push_str("issue-");
+    for shift in (0..16).rev() {
+        id.push(char::from_digit(((h >> (4 * shift)) & 0xf) as u32, 16).expect("a hex digit"));
+    }
+    id
+}
+
 pub(crate) fn fx(s: &str) -> u64 {
     let mut h = FxHasher::default();
     h.write(s.as_bytes());
@@ -1849,6 +1876,13 @@ pub fn parse_time(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_ids_are_sixteen_hex_digits() {
+        for h in [0, 1, 0xabc, u64::MAX, 0x0123_4567_89ab_cdef] {
+            assert_eq!(issue_id(h), format!("issue-{h:016x}"));
+        }
+    }
 
     #[test]
     fn hashes_sort_as_sort_unstable_does() {
