@@ -150,6 +150,15 @@ pub fn canonical(word: &str) -> &str {
     equivalents().get(word).map(String::as_str).unwrap_or(word)
 }
 
+/// Characters of the body whose words take part, with or without a title.
+pub(crate) fn body_chars_taken(titled: bool) -> usize {
+    if titled {
+        TITLED_BODY_CHARS
+    } else {
+        CONTENT_CHARS
+    }
+}
+
 fn hash_word(w: &str) -> u32 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in w.bytes() {
@@ -196,12 +205,7 @@ impl WordSource {
     /// [`WordSource::new`] of a title and body already folded (`body` at least as far as
     /// the opening taken, or whole).
     pub fn from_folded(title: Option<&[char]>, body: &[char], places: &[&str]) -> Self {
-        let limit = if title.is_some() {
-            TITLED_BODY_CHARS
-        } else {
-            CONTENT_CHARS
-        };
-        let body = &body[..body.len().min(limit)];
+        let body = &body[..body.len().min(body_chars_taken(title.is_some()))];
         let title = title.unwrap_or(&[]);
         let mut text = String::with_capacity(3 * (title.len() + 1 + body.len()));
         text.extend(title);
@@ -361,17 +365,6 @@ fn pair_bit(a: char, b: char) -> usize {
     ((((a as u64) << 32 | b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 48) as usize
 }
 
-/// Length in bytes of the UTF-8 character that starts with byte `b`.
-#[inline]
-fn utf8_len(b: u8) -> usize {
-    match b {
-        0..=0x7f => 1,
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
-    }
-}
-
 impl From<Vec<String>> for KnownPlaces {
     fn from(ends: Vec<String>) -> Self {
         let mut known = KnownPlaces::default();
@@ -422,38 +415,55 @@ impl KnownPlaces {
     /// Pushes the key of every known estate that `source`'s title or opening names, with or
     /// without a suffix: windows of three and four characters.
     pub fn find(&self, source: &WordSource, out: &mut Vec<u32>) {
+        let chars: Vec<char> = source.text.chars().collect();
+        self.find_in(&chars, out);
+    }
+
+    /// [`KnownPlaces::find`] in the characters of a word source (folded title, `。`, folded
+    /// opening), without making one: most reports' sources are never cut, and a scan of
+    /// characters needs no UTF-8 decoding.
+    pub(crate) fn find_in_folded(
+        &self,
+        title: Option<&[char]>,
+        body: &[char],
+        chars: &mut Vec<char>,
+        out: &mut Vec<u32>,
+    ) {
         if self.ends.is_empty() {
             return;
         }
-        let text = source.text.as_str();
-        let bytes = text.as_bytes();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
+        chars.clear();
+        chars.extend_from_slice(title.unwrap_or(&[]));
+        chars.push('。');
+        chars.extend_from_slice(&body[..body.len().min(body_chars_taken(title.is_some()))]);
+        self.find_in(chars, out);
+    }
+
+    fn find_in(&self, chars: &[char], out: &mut Vec<u32>) {
+        if self.ends.is_empty() {
+            return;
+        }
+        let mut window = String::new();
+        for (i, pair) in chars.windows(2).enumerate() {
+            let (c, d) = (pair[0], pair[1]);
             let bit = c as usize & 0xffff;
             if self.starts[bit >> 6] & (1 << (bit & 63)) == 0 {
                 continue;
             }
             // Windows of three and four characters start with a known pair (ends of two
             // characters are never looked for).
-            let Some(&(_, d)) = chars.peek() else {
-                continue;
-            };
             let bit = pair_bit(c, d);
             if self.pairs[bit >> 6] & (1 << (bit & 63)) == 0 {
                 continue;
             }
-            // Character boundaries from i: after 3 and 4 characters.
-            let mut end = i;
-            for n in 1..=NAMED_PLACE_CHARS {
-                if end >= bytes.len() {
+            for n in MIN_FOUND_PLACE_CHARS..=NAMED_PLACE_CHARS {
+                let Some(w) = chars.get(i..i + n) else {
                     break;
-                }
-                end += utf8_len(bytes[end]);
-                if n >= MIN_FOUND_PLACE_CHARS {
-                    let window = &text[i..end];
-                    if self.ends.contains(window) {
-                        out.push(place_key(1, window));
-                    }
+                };
+                window.clear();
+                window.extend(w);
+                if self.ends.contains(window.as_str()) {
+                    out.push(place_key(1, &window));
                 }
             }
         }

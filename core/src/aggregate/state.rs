@@ -234,7 +234,7 @@ impl Aggregator {
             ));
         }
         for (name, df) in [("key_df", &self.key_df), ("body_df", &self.body_df)] {
-            if let Some((h, n)) = df.iter().find(|(_, &n)| n > self.reports) {
+            if let Some((h, n)) = df.iter().find(|&(_, n)| n > self.reports) {
                 return Err(format!(
                     "field `state.{name}`: bigram {h} is counted {n} times, more than the {} reports seen",
                     self.reports
