@@ -88,8 +88,12 @@ pub(crate) struct Patterns {
 /// ~140k instructions per message searched one by one).
 #[derive(Debug)]
 struct LiteralGate {
-    /// Every prefix and suffix literal of every expression (`None` when no expression has one).
-    automaton: Option<AhoCorasick>,
+    /// Every prefix and suffix literal of every expression.
+    literals: Vec<Vec<u8>>,
+    /// Their automaton (`None` when there are none), built on first use: a DFA's build costs
+    /// more than the rest of the patterns together, and an engine that never classifies (an
+    /// address lookup) needs none.
+    automaton: std::sync::OnceLock<Option<AhoCorasick>>,
     /// Per literal of the automaton: the literal sets (indexes into the sets) it belongs to.
     sets_of_literal: Vec<Vec<u32>>,
     /// Per expression: the literal sets of which one literal must occur for a match (none when
@@ -140,18 +144,9 @@ impl LiteralGate {
             }
             required.push(needs);
         }
-        // Standard (overlapping) semantics: every occurrence of every literal is reported.
-        let automaton = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::DFA))
-            .match_kind(MatchKind::Standard)
-            .build(&literals)
-            .ok()
-            .filter(|_| !literals.is_empty());
-        if automaton.is_none() {
-            required.iter_mut().for_each(Vec::clear);
-        }
         LiteralGate {
-            automaton,
+            literals,
+            automaton: std::sync::OnceLock::new(),
             sets_of_literal,
             required,
             sets: sets as usize,
@@ -160,12 +155,22 @@ impl LiteralGate {
 
     /// Per literal set: whether one of its literals occurs in `text`.
     fn satisfied_sets(&self, text: &str) -> Vec<bool> {
+        let automaton = self.automaton.get_or_init(|| {
+            // Standard (overlapping) semantics: every occurrence of every literal is reported.
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .match_kind(MatchKind::Standard)
+                .build(&self.literals)
+                .ok()
+        });
+        let Some(ac) = automaton else {
+            // No literal, or none could be compiled: every set counts as satisfied.
+            return vec![true; self.sets];
+        };
         let mut satisfied = vec![false; self.sets];
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(text) {
-                for &set in &self.sets_of_literal[m.pattern().as_usize()] {
-                    satisfied[set as usize] = true;
-                }
+        for m in ac.find_overlapping_iter(text) {
+            for &set in &self.sets_of_literal[m.pattern().as_usize()] {
+                satisfied[set as usize] = true;
             }
         }
         satisfied

@@ -91,10 +91,10 @@ pub struct TextModel {
     idf: Vec<f32>,
     /// Row-major `[bucket][label]`.
     weights: Vec<f32>,
-    /// The hot-path layout: per bucket `[idf, w_0 … w_k-1]` padded to `stride`, so that one
-    /// feature costs one cache line.
-    rows: Vec<f32>,
-    stride: usize,
+    /// The hot-path layout, built on first use (an engine that scores through
+    /// [`FusedModels`] never needs it): per bucket `[idf, w_0 … w_k-1]` padded to a power of
+    /// two, so that one feature costs one cache line.
+    rows: std::sync::OnceLock<(Vec<f32>, usize)>,
     bias: Vec<f32>,
     normalizer: Normalizer,
     segmenter: Option<Segmenter>,
@@ -462,10 +462,8 @@ impl TextModel {
             }
             bias[label] = b;
         }
-        let (rows, stride) = Self::build_rows(&idf, &weights, k);
         let mut model = TextModel {
-            rows,
-            stride,
+            rows: std::sync::OnceLock::new(),
             header: ModelHeader {
                 labels,
                 features: fs,
@@ -584,10 +582,13 @@ impl TextModel {
         let k = self.header.labels.len();
         s.scores.clear();
         s.scores.resize(k, 0.0);
+        let (rows, stride) = self
+            .rows
+            .get_or_init(|| Self::build_rows(&self.idf, &self.weights, k));
         let mut norm2 = 0f32;
         for &b in s.touched.iter() {
             let tf = 1.0 + (s.counts[b as usize] as f32).ln();
-            let row = &self.rows[b as usize * self.stride..b as usize * self.stride + k + 1];
+            let row = &rows[b as usize * stride..b as usize * stride + k + 1];
             let v = tf * row[0];
             norm2 += v * v;
             for (acc, w) in s.scores.iter_mut().zip(&row[1..]) {
@@ -852,10 +853,8 @@ impl TextModel {
         let bias = floats.split_off(dim + dim * k);
         let weights = floats.split_off(dim);
         let idf = floats;
-        let (rows, stride) = Self::build_rows(&idf, &weights, k);
         Ok(TextModel {
-            rows,
-            stride,
+            rows: std::sync::OnceLock::new(),
             segmenter: fs.words.then(|| Segmenter::new([])),
             header,
             idf,
@@ -960,10 +959,10 @@ impl FusedModels {
             let k = m.header.labels.len();
             for b in 0..dim {
                 let row = &mut rows[b * Self::ROW_BYTES..(b + 1) * Self::ROW_BYTES];
-                let idf = (m.idf[b] / part.idf_scale).round().clamp(0.0, 255.0) as u8;
+                let idf = round_clamped(m.idf[b] / part.idf_scale, 0, 255) as u8;
                 for j in 0..k {
-                    let q = (m.weights[b * k + j] / weight_scale[part.first_lane + j]).round();
-                    row[part.first_lane + j] = q.clamp(-127.0, 127.0) as i8 as u8;
+                    let q = m.weights[b * k + j] / weight_scale[part.first_lane + j];
+                    row[part.first_lane + j] = round_clamped(q, -127, 127) as i8 as u8;
                     row[Self::LANES + part.first_lane + j] = idf;
                 }
             }
@@ -1025,6 +1024,29 @@ impl FusedModels {
             }
         })
     }
+}
+
+/// `x.round().clamp(lo, hi) as i32` (halves away from zero; NaN gives 0 clamped), without
+/// the library call that `f32::round` is on baseline x86-64: fusing rounds millions of
+/// weights per engine build. The fraction `x - trunc(x)` is exact for any `|x| < 2^23`;
+/// beyond that `x` is an integer already, and the clamp decides.
+fn round_clamped(x: f32, lo: i32, hi: i32) -> i32 {
+    if x.is_nan() {
+        return 0.clamp(lo, hi);
+    }
+    if x.abs() >= 8_388_608.0 {
+        return if x > 0.0 { hi } else { lo };
+    }
+    let whole = x as i32;
+    let fraction = x - whole as f32;
+    let rounded = if fraction >= 0.5 {
+        whole + 1
+    } else if fraction <= -0.5 {
+        whole - 1
+    } else {
+        whole
+    };
+    rounded.clamp(lo, hi)
 }
 
 impl crate::classify::LabelScorer for TextModel {
@@ -1207,6 +1229,36 @@ mod tests {
                 assert!((a - b).abs() < 1e-4, "{t}: {fast:?} vs {slow:?}");
             }
         }
+    }
+
+    #[test]
+    fn round_clamped_equals_round_then_clamp() {
+        let mut x = -300.0f32;
+        while x < 300.0 {
+            let bits = x.to_bits();
+            let (up, down) = (
+                f32::from_bits(bits.wrapping_add(1)),
+                f32::from_bits(bits.wrapping_sub(1)),
+            );
+            for v in [
+                x,
+                up,
+                down,
+                -0.0,
+                0.5,
+                -0.5,
+                0.49999997,
+                -0.49999997,
+                126.5,
+                -127.5,
+            ] {
+                let expect = v.round().clamp(-127.0, 127.0) as i32;
+                assert_eq!(super::round_clamped(v, -127, 127), expect, "{v}");
+            }
+            x += 0.013;
+        }
+        assert_eq!(super::round_clamped(1e30, 0, 255), 255);
+        assert_eq!(super::round_clamped(-1e30, -127, 127), -127);
     }
 
     #[test]

@@ -64,6 +64,13 @@ impl Default for Normalizer {
 impl Normalizer {
     /// Builds the normalizer from the embedded table.
     pub fn new() -> Self {
+        // An engine holds several (its own, each model's): the table is parsed once per
+        // process and copied.
+        static PARSED: std::sync::OnceLock<Normalizer> = std::sync::OnceLock::new();
+        PARSED.get_or_init(Self::from_embedded_table).clone()
+    }
+
+    fn from_embedded_table() -> Self {
         let mut pairs: FxHashMap<char, char> = FxHashMap::default();
         for line in T2S_TABLE.lines() {
             if line.starts_with('#') || line.is_empty() {
