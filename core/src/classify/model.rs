@@ -267,8 +267,30 @@ impl FeatScratch {
 
 /// The unnormalized tf-idf value of a feature seen `count` times: sublinear tf × idf.
 fn tf_idf(count: u16, idf: Option<&[f32]>, bucket: u32) -> f32 {
-    let tf = 1.0 + (count as f32).ln();
-    tf * idf.map_or(1.0, |i| i[bucket as usize])
+    sublinear_tf(count) * idf.map_or(1.0, |i| i[bucket as usize])
+}
+
+/// `1 + ln(count)`, the term frequency of a feature seen `count` times.
+fn sublinear_tf(count: u16) -> f32 {
+    SublinearTf::get().of(count)
+}
+
+/// [`sublinear_tf`] for counts below 256 (all but a few), as a table of the same values
+/// computed once: a logarithm per repeated n-gram cost a tenth of scoring a long message.
+struct SublinearTf([f32; 256]);
+
+impl SublinearTf {
+    fn get() -> &'static SublinearTf {
+        static TABLE: std::sync::OnceLock<SublinearTf> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| SublinearTf(std::array::from_fn(|c| 1.0 + (c as f32).ln())))
+    }
+
+    fn of(&self, count: u16) -> f32 {
+        match self.0.get(count as usize) {
+            Some(&tf) => tf,
+            None => 1.0 + (count as f32).ln(),
+        }
+    }
 }
 
 /// Counts the hashed character n-grams of `text` into `s.counts` / `s.touched` (the fast
@@ -587,7 +609,7 @@ impl TextModel {
             .get_or_init(|| Self::build_rows(&self.idf, &self.weights, k));
         let mut norm2 = 0f32;
         for &b in s.touched.iter() {
-            let tf = 1.0 + (s.counts[b as usize] as f32).ln();
+            let tf = sublinear_tf(s.counts[b as usize]);
             let row = &rows[b as usize * stride..b as usize * stride + k + 1];
             let v = tf * row[0];
             norm2 += v * v;
@@ -724,9 +746,15 @@ impl TextModel {
         let inv = (norm2 > 0.0).then(|| 1.0 / norm2.sqrt());
         let mut contribs: Vec<(f32, usize, usize)> = Vec::new();
         for &(b, st, en) in &s.occurrences {
+            // Values are never negative: only a positive weight can contribute, and the value
+            // (a logarithm for a repeated n-gram) is computed only then.
+            let weight = self.weights[b as usize * nl + label];
+            if weight <= 0.0 {
+                continue;
+            }
             let v = tf_idf(s.counts[b as usize], idf, b);
             let value = inv.map_or(v, |inv| v * inv);
-            let w = self.weights[b as usize * nl + label] * value;
+            let w = weight * value;
             if w > 0.0 {
                 contribs.push((w, st, en));
             }
@@ -985,15 +1013,10 @@ impl FusedModels {
             let mut acc = [0f32; Self::LANES];
             // Per lane: the squared norm of its model's tf-idf vector (every lane of a model
             // sums the same values, and so holds that model's norm).
+            let tf_table = SublinearTf::get();
             let mut norm2 = [0f32; Self::LANES];
             for &b in &s.touched {
-                let count = s.counts[b as usize];
-                // Most n-grams occur once: skip the logarithm for them.
-                let tf = if count == 1 {
-                    1.0
-                } else {
-                    1.0 + (count as f32).ln()
-                };
+                let tf = tf_table.of(s.counts[b as usize]);
                 let row: &[u8; Self::ROW_BYTES] = self.rows[b as usize * Self::ROW_BYTES..]
                     [..Self::ROW_BYTES]
                     .try_into()
