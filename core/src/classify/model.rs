@@ -295,20 +295,30 @@ impl SublinearTf {
 
 /// Counts the hashed character n-grams of `text` into `s.counts` / `s.touched` (the fast
 /// path: no word features).
-fn count_ngrams(fs: &FeatureSettings, normalizer: &Normalizer, s: &mut FeatScratch, text: &str) {
+/// With `normalized`, `text` is already the output of a [`Normalizer`] (whose output folds
+/// to itself, tested in `normalize`) and is not folded again.
+fn count_ngrams(
+    fs: &FeatureSettings,
+    normalizer: &Normalizer,
+    s: &mut FeatScratch,
+    text: &str,
+    normalized: bool,
+) {
+    let fold = (!normalized).then_some(normalizer);
     // The longest n-gram as a constant: the per-character loops unroll.
     match fs.max_char_ngram {
-        1 => count_ngrams_upto::<1>(fs, normalizer, s, text),
-        2 => count_ngrams_upto::<2>(fs, normalizer, s, text),
-        3 => count_ngrams_upto::<3>(fs, normalizer, s, text),
-        _ => count_ngrams_upto::<4>(fs, normalizer, s, text),
+        1 => count_ngrams_upto::<1>(fs, fold, s, text),
+        2 => count_ngrams_upto::<2>(fs, fold, s, text),
+        3 => count_ngrams_upto::<3>(fs, fold, s, text),
+        _ => count_ngrams_upto::<4>(fs, fold, s, text),
     }
 }
 
-/// [`count_ngrams`] for n-grams of 1 to `N` characters.
+/// [`count_ngrams`] for n-grams of 1 to `N` characters, folding each character with `fold`
+/// when given.
 fn count_ngrams_upto<const N: usize>(
     fs: &FeatureSettings,
-    normalizer: &Normalizer,
+    fold: Option<&Normalizer>,
     s: &mut FeatScratch,
     text: &str,
 ) {
@@ -346,7 +356,7 @@ fn count_ngrams_upto<const N: usize>(
     let mut started = false;
     let mut pending_space = false;
     for c in text.chars() {
-        let Some(f) = normalizer.fold_char(c) else {
+        let Some(f) = fold.map_or(Some(c), |n| n.fold_char(c)) else {
             continue;
         };
         if f == ' ' {
@@ -596,7 +606,7 @@ impl TextModel {
     }
 
     fn count_ngrams(&self, s: &mut FeatScratch, text: &str) {
-        count_ngrams(&self.header.features, &self.normalizer, s, text);
+        count_ngrams(&self.header.features, &self.normalizer, s, text, false);
     }
 
     /// Decision values from the counts in `s` (left in place) into `s.scores`.
@@ -1007,9 +1017,20 @@ impl FusedModels {
     /// Probabilities of each fused model (in the order given to [`FusedModels::new`]) into
     /// `out[i]`.
     pub fn predict(&self, text: &str, out: &mut [Vec<f32>]) {
+        self.predict_folded(text, false, out);
+    }
+
+    /// [`predict`](Self::predict) for a text that is already the output of
+    /// [`Normalizer::normalize`] (the engine's normalized text): the same probabilities,
+    /// without folding each character again.
+    pub fn predict_normalized(&self, text: &str, out: &mut [Vec<f32>]) {
+        self.predict_folded(text, true, out);
+    }
+
+    fn predict_folded(&self, text: &str, normalized: bool, out: &mut [Vec<f32>]) {
         FEAT.with(|cell| {
             let mut s = cell.borrow_mut();
-            count_ngrams(&self.features, &self.normalizer, &mut s, text);
+            count_ngrams(&self.features, &self.normalizer, &mut s, text, normalized);
             let mut acc = [0f32; Self::LANES];
             // Per lane: the squared norm of its model's tf-idf vector (every lane of a model
             // sums the same values, and so holds that model's norm).
@@ -1251,6 +1272,19 @@ mod tests {
             for (a, b) in fast.iter().zip(&slow) {
                 assert!((a - b).abs() < 1e-4, "{t}: {fast:?} vs {slow:?}");
             }
+        }
+    }
+
+    #[test]
+    fn fused_scores_of_a_normalized_text_equal_those_of_the_raw_text() {
+        let m = TextModel::train(&toy(), &[], &TrainSettings::default()).unwrap();
+        let fused = FusedModels::new(&[&m, &m]).unwrap();
+        let normalizer = Normalizer::new();
+        for t in ["路燈壞了！！ 👍", "  低保  没批 ＡＢＣ\t\n", "a", ""] {
+            let (mut raw, mut folded) = (vec![Vec::new(); 2], vec![Vec::new(); 2]);
+            fused.predict(t, &mut raw);
+            fused.predict_normalized(&normalizer.normalize(t).text, &mut folded);
+            assert_eq!(raw, folded, "{t:?}");
         }
     }
 

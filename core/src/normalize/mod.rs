@@ -275,6 +275,22 @@ mod tests {
     }
 
     #[test]
+    fn a_folded_character_folds_to_itself() {
+        // The models count n-grams of the engine's normalized text without folding it again
+        // (`FusedModels::predict_normalized`): every character normalization can output must
+        // fold to itself.
+        let n = Normalizer::new();
+        for code in 0..=0x10FFFFu32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            if let Some(f) = n.fold_char(c) {
+                assert_eq!(n.fold_char(f), Some(f), "U+{code:04X} folds to {f:?}");
+            }
+        }
+    }
+
+    #[test]
     fn fold_into_agrees_with_normalize() {
         let n = Normalizer::new();
         let mut folded = String::new();
