@@ -84,8 +84,8 @@ pub(crate) struct Patterns {
 /// A cheap test run before the expressions: every match of an expression begins with one of
 /// its prefix literals and ends with one of its suffix literals (被 … 了|掉|走), so one
 /// Aho-Corasick scan for all those literals rules out most expressions on most texts before
-/// any of them runs its own search (callgrind, 1,000 board messages: the expressions cost
-/// ~140k instructions per message searched one by one).
+/// any of them runs its own search (callgrind, 1,000 board messages: 141k instructions per
+/// message searched one by one, 43k behind the gate, of which the scan is half).
 #[derive(Debug)]
 struct LiteralGate {
     /// Every prefix and suffix literal of every expression.
