@@ -797,7 +797,7 @@ impl Engine {
             self.misconduct_model.as_ref().map(|m| &m.0),
         ];
         if let (Some(fused), false) = (&self.fused_models, self.exact_models) {
-            fused.predict(text, out);
+            fused.predict_normalized(text, out);
             return;
         }
         let text_models = models.map(|m| m.and_then(|m| m.as_text_model()));

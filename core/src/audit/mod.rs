@@ -340,14 +340,48 @@ impl Cue {
 #[derive(Debug, Clone)]
 pub struct Auditor {
     settings: AuditSettings,
-    cues: AhoCorasick,
+    cues: LazyPhrases,
     cue_of: Vec<Cue>,
-    frame: AhoCorasick,
-    units: AhoCorasick,
+    frame: LazyPhrases,
+    units: LazyPhrases,
     consultation: Vec<String>,
     unit_single: Vec<bool>,
     unit_stop: FxHashSet<char>,
     generic: FxHashSet<u64>,
+}
+
+/// A phrase automaton built on first use: an engine that never audits (triage, address
+/// lookup) does not pay for three DFAs when it is built (4 % of the default engine's build).
+#[derive(Debug, Clone)]
+struct LazyPhrases {
+    phrases: Vec<String>,
+    automaton: std::sync::OnceLock<AhoCorasick>,
+}
+
+impl LazyPhrases {
+    fn new(phrases: Vec<String>) -> Self {
+        LazyPhrases {
+            phrases,
+            automaton: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &AhoCorasick {
+        self.automaton.get_or_init(|| {
+            let build = |kind| {
+                AhoCorasickBuilder::new()
+                    .kind(Some(kind))
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&self.phrases)
+            };
+            // A full DFA: a few hundred kilobytes per automaton, and the fastest search. Should
+            // a profile's phrases make one too large, the NFA finds the same matches; it runs
+            // out of state ids only far beyond the profile file size limit.
+            build(aho_corasick::AhoCorasickKind::DFA)
+                .or_else(|_| build(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+                .expect("audit phrases within the profile file size limit fit an NFA")
+        })
+    }
 }
 
 fn is_cjk(c: char) -> bool {
@@ -445,32 +479,17 @@ impl Auditor {
                 }
             }
         }
-        let build = |pats: &[String]| -> Result<AhoCorasick> {
-            // A full DFA: a few hundred kilobytes per automaton, and the fastest search.
-            AhoCorasickBuilder::new()
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(pats)
-                .map_err(|e| {
-                    Error::file(
-                        ErrorKind::Profile,
-                        "<audit.toml>",
-                        None,
-                        format!("phrase automaton: {e}"),
-                    )
-                })
-        };
-        let cues = build(&pats)?;
+        let cues = LazyPhrases::new(pats);
         let frame_pats: Vec<String> = p
             .frame
             .iter()
             .map(|s| fold(s).chars().filter(|&c| is_cjk(c)).collect::<String>())
             .filter(|s: &String| !s.is_empty())
             .collect();
-        let frame = build(&frame_pats)?;
+        let frame = LazyPhrases::new(frame_pats);
         let unit_pats: Vec<String> = p.unit_suffixes.iter().map(|s| fold(s)).collect();
         let unit_single = unit_pats.iter().map(|s| s.chars().count() == 1).collect();
-        let units = build(&unit_pats)?;
+        let units = LazyPhrases::new(unit_pats);
         let generic = p
             .generic_bigrams
             .iter()
@@ -1101,7 +1120,7 @@ impl Auditor {
         // Where each redirect (建议您向…, 请咨询…) ends: a unit named right after it tells the
         // citizen where to go.
         let mut redirect_ends: Vec<usize> = Vec::new();
-        for m in self.cues.find_iter(t) {
+        for m in self.cues.get().find_iter(t) {
             let cue = self.cue_of[m.pattern().as_usize()];
             if cue == Cue::Redirect {
                 redirect_ends.push(m.end());
@@ -1256,7 +1275,7 @@ impl Auditor {
         let mut first_unit: Option<String> = None;
         let tail_from = t.len().saturating_sub(90).max(t.len() * 2 / 3);
         let mut last_end = 0;
-        for m in self.units.find_iter(t) {
+        for m in self.units.get().find_iter(t) {
             if m.start() < last_end {
                 continue;
             }
@@ -1318,7 +1337,7 @@ impl Auditor {
         let cjk: String = norm.text.chars().filter(|&c| is_cjk(c)).collect();
         let mut content: Vec<char> = Vec::with_capacity(cjk.len() / 3);
         let mut at = 0;
-        for m in self.frame.find_iter(&cjk) {
+        for m in self.frame.get().find_iter(&cjk) {
             content.extend(cjk[at..m.start()].chars());
             at = m.end();
         }

@@ -28,10 +28,9 @@ const CJK_END: u32 = 0xA000;
 pub struct Normalized {
     /// The folded text.
     pub text: String,
-    /// For each byte of `text`, the start byte in the original of the character it came from.
-    orig_start: Vec<u32>,
-    /// For each byte of `text`, the end byte in the original of the character it came from.
-    orig_end: Vec<u32>,
+    /// For each byte of `text`, the start and end bytes in the original of the character it
+    /// came from (one vector of pairs: one push per byte where two vectors took two).
+    orig: Vec<[u32; 2]>,
 }
 
 impl Normalized {
@@ -42,16 +41,13 @@ impl Normalized {
     pub fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
         if start >= end || end > self.text.len() {
             let at = self
-                .orig_start
+                .orig
                 .get(start)
-                .copied()
-                .unwrap_or_else(|| self.orig_end.last().copied().unwrap_or(0));
+                .map(|o| o[0])
+                .unwrap_or_else(|| self.orig.last().map_or(0, |o| o[1]));
             return (at as usize, at as usize);
         }
-        (
-            self.orig_start[start] as usize,
-            self.orig_end[end - 1] as usize,
-        )
+        (self.orig[start][0] as usize, self.orig[end - 1][1] as usize)
     }
 }
 
@@ -64,6 +60,13 @@ impl Default for Normalizer {
 impl Normalizer {
     /// Builds the normalizer from the embedded table.
     pub fn new() -> Self {
+        // An engine holds several (its own, each model's): the table is parsed once per
+        // process and copied.
+        static PARSED: std::sync::OnceLock<Normalizer> = std::sync::OnceLock::new();
+        PARSED.get_or_init(Self::from_embedded_table).clone()
+    }
+
+    fn from_embedded_table() -> Self {
         let mut pairs: FxHashMap<char, char> = FxHashMap::default();
         for line in T2S_TABLE.lines() {
             if line.starts_with('#') || line.is_empty() {
@@ -196,11 +199,9 @@ impl Normalizer {
     /// Normalizes `text` into `out`, reusing its buffers.
     pub fn normalize_into(&self, text: &str, out: &mut Normalized) {
         out.text.clear();
-        out.orig_start.clear();
-        out.orig_end.clear();
+        out.orig.clear();
         out.text.reserve(text.len());
-        out.orig_start.reserve(text.len());
-        out.orig_end.reserve(text.len());
+        out.orig.reserve(text.len());
         let mut pending_space = false;
         for (start, c) in text.char_indices() {
             let Some(f) = self.fold_char(c) else { continue };
@@ -212,14 +213,12 @@ impl Normalizer {
             if pending_space {
                 // The space stands for the white space just before this character.
                 out.text.push(' ');
-                out.orig_start.push(start as u32);
-                out.orig_end.push(start as u32);
+                out.orig.push([start as u32, start as u32]);
                 pending_space = false;
             }
             out.text.push(f);
             for _ in 0..f.len_utf8() {
-                out.orig_start.push(start as u32);
-                out.orig_end.push(end);
+                out.orig.push([start as u32, end]);
             }
         }
     }
@@ -273,6 +272,22 @@ mod tests {
         let once = n.normalize("臺灣 乾淨 髮型 發展，ＯＫ？  謝謝！！");
         let twice = n.normalize(&once.text);
         assert_eq!(once.text, twice.text);
+    }
+
+    #[test]
+    fn a_folded_character_folds_to_itself() {
+        // The models count n-grams of the engine's normalized text without folding it again
+        // (`FusedModels::predict_normalized`): every character normalization can output must
+        // fold to itself.
+        let n = Normalizer::new();
+        for code in 0..=0x10FFFFu32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            if let Some(f) = n.fold_char(c) {
+                assert_eq!(n.fold_char(f), Some(f), "U+{code:04X} folds to {f:?}");
+            }
+        }
     }
 
     #[test]
