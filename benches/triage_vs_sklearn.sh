@@ -14,7 +14,7 @@ cargo build --release -q -p suqiu-cli
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 python3 scripts/corpus/export.py "$tmp/train" --extra-chatter 3000 --clauses 3 \
-  --written corpus/village_train.jsonl --written-repeat 2 2>/dev/null
+  --written corpus/written_train.jsonl --written-repeat 1 2>/dev/null
 python3 scripts/corpus/export.py "$tmp/test" --split test 2>/dev/null
 # The village test set in the exporter's layout, for scikit-learn.
 python3 - "$tmp/village" <<'PY'

@@ -13,7 +13,7 @@ another hash) so blend weights can be chosen without touching the held-out part.
 salutations skipped) of every training message that is not `other`, with the message's kind:
 the models otherwise see short texts only as chatter and call short village posts `other`.
 `--written FILE` (repeatable) adds village-group messages written for the project with their
-labels (`corpus/village_train.jsonl`: text and labels inline, none of them from ../shared), each
+labels (`corpus/written_train.jsonl`: text and labels inline, none of them from ../shared), each
 `--written-repeat K` times: the corpus's messages are board letters and chat lines, and the
 models otherwise never see how villagers write in their groups. The written test set
 (`corpus/village_test.jsonl`, another writer) is never exported.

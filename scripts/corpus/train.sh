@@ -14,7 +14,8 @@
 # Settings, chosen on the dev fold (docs/how-it-decides.md): 2^16 hash buckets, character
 # 1-3-grams, C = 1, 3,000 chatter lines outside the corpus as extra `other`, for the kind
 # model up to 3 clauses of each training message that is not `other` (see export.py), and the
-# village-group messages written for the project (corpus/village_train.jsonl) twice each.
+# messages written for the project (corpus/written_train.jsonl: village groups, hotline records,
+# board letters; once each).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-core/profiles/zhuzhou}
@@ -22,9 +23,9 @@ dev_profile=${2:-}
 bits=${SUQIU_HASH_BITS:-16}
 c=${SUQIU_C:-1}
 extra=${SUQIU_EXTRA_CHATTER:-3000}
-written_repeat=${SUQIU_WRITTEN_REPEAT:-2}
+written_repeat=${SUQIU_WRITTEN_REPEAT:-1}
 written=()
-[ -f corpus/village_train.jsonl ] && written=(--written corpus/village_train.jsonl --written-repeat "$written_repeat")
+[ -f corpus/written_train.jsonl ] && written=(--written corpus/written_train.jsonl --written-repeat "$written_repeat")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --release -q -p suqiu-cli
