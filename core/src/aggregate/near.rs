@@ -126,8 +126,12 @@ fn equivalents() -> &'static FxHashMap<String, String> {
     TABLE.get_or_init(|| parse_equivalents(EMBEDDED_EQUIVALENTS))
 }
 
+/// The CJK characters content words are made of.
+const CJK_FIRST: u32 = 0x4E00;
+const CJK_LAST: u32 = 0x9FFF;
+
 fn is_cjk(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+    (CJK_FIRST..=CJK_LAST).contains(&(c as u32))
 }
 
 /// One character's step of the hash of a word's characters, for [`Vocabulary`] (not
@@ -147,10 +151,11 @@ struct Vocabulary {
     pairs: Vec<u64>,
     /// The log-probability of a character outside the known words.
     single: f32,
-    /// The log-probabilities of frequent characters (了, 的, 也 …) standing alone, from
-    /// jieba's dictionary: without them a function character pairs with its neighbour as an
+    /// The log-probability of each CJK character standing alone ([`CJK_FIRST`] first):
+    /// [`Vocabulary::single`], or for frequent characters (了, 的, 也 …) their probability in
+    /// jieba's dictionary: without it a function character pairs with its neighbour as an
     /// unknown word (挖的, 坑也) where jieba cuts it alone.
-    frequent: FxHashMap<char, f32>,
+    alone: Vec<f32>,
     /// The log-probability of a pair of characters outside the known words.
     unknown_pair: f32,
     /// Characters of the longest word.
@@ -174,7 +179,7 @@ fn vocabulary() -> &'static Vocabulary {
             ),
             pairs: vec![0; 1 << 10],
             single: (1.0 / total).ln(),
-            frequent: FxHashMap::default(),
+            alone: vec![(1.0 / total).ln(); (CJK_LAST - CJK_FIRST + 1) as usize],
             unknown_pair: 2.0 * (1.0 / total).ln() + 0.01,
             longest: 1,
             singles: Vec::new(),
@@ -194,8 +199,9 @@ fn vocabulary() -> &'static Vocabulary {
             ) else {
                 continue;
             };
-            v.frequent
-                .insert(c, (freq / jieba_total).ln().max(v.single));
+            if is_cjk(c) {
+                v.alone[(c as u32 - CJK_FIRST) as usize] = (freq / jieba_total).ln().max(v.single);
+            }
         }
         let mined = EMBEDDED_WORD_DF
             .lines()
@@ -348,8 +354,10 @@ impl WordSource {
         // Each run of CJK characters is cut by the most probable route through the known
         // words (as jieba does with its dictionary), a word's probability being its
         // background document frequency; characters outside known words stand alone.
-        let mut cuts: Vec<usize> = Vec::new();
-        let mut best: Vec<(f32, usize)> = Vec::new();
+        let mut cuts: Vec<(usize, bool)> = Vec::new();
+        // (log-probability of the best route from here, length of its first word, whether
+        // that word is known).
+        let mut best: Vec<(f32, usize, bool)> = Vec::new();
         let mut start = 0;
         while start < text.len() {
             if !is_cjk(text[start]) {
@@ -362,13 +370,13 @@ impl WordSource {
             }
             let run = &text[start..end];
             best.clear();
-            best.resize(run.len() + 1, (0.0, 0));
+            best.resize(run.len() + 1, (0.0, 0, false));
             for i in (0..run.len()).rev() {
-                let single = vocabulary.frequent.get(&run[i]).copied();
-                let mut b = (best[i + 1].0 + single.unwrap_or(vocabulary.single), 1);
+                let single = vocabulary.alone[(run[i] as u32 - CJK_FIRST) as usize];
+                let mut b = (best[i + 1].0 + single, 1, false);
                 if i + 1 < run.len() {
                     if best[i + 2].0 + vocabulary.unknown_pair > b.0 {
-                        b = (best[i + 2].0 + vocabulary.unknown_pair, 2);
+                        b = (best[i + 2].0 + vocabulary.unknown_pair, 2, false);
                     }
                     // Known words are looked up only where one starts, and extended only
                     // while their characters are the start of one (about one lookup a place).
@@ -381,7 +389,7 @@ impl WordSource {
                                 break;
                             };
                             if best[i + n].0 + lp > b.0 {
-                                b = (best[i + n].0 + lp, n);
+                                b = (best[i + n].0 + lp, n, true);
                             }
                         }
                     }
@@ -391,12 +399,12 @@ impl WordSource {
             cuts.clear();
             let mut i = 0;
             while i < run.len() {
-                cuts.push(best[i].1);
+                cuts.push((best[i].1, best[i].2));
                 i += best[i].1;
             }
             let mut i = start;
             start = end;
-            for &n in cuts.iter() {
+            for &(n, known) in cuts.iter() {
                 // A character alone counts only when the equivalence table names it (坑).
                 if n == 1 && !vocabulary.singles.contains(&text[i]) {
                     i += 1;
@@ -405,6 +413,14 @@ impl WordSource {
                 word.clear();
                 word.extend(&text[i..i + n]);
                 i += n;
+                // An unknown pair is in neither the equivalence table nor the stop list
+                // (both are known words, and a known word outweighs an unknown pair).
+                if n == 2 && !known {
+                    if !word.ends_with(PLACE_ENDINGS) && !self.places.contains(&word) {
+                        f(&word);
+                    }
+                    continue;
+                }
                 match table.get(word.as_str()) {
                     Some(canon) => f(canon),
                     None => {
@@ -736,6 +752,19 @@ mod tests {
         let saved = serde_json::to_string(&known).unwrap();
         assert_eq!(saved, r#"["丽发新城"]"#);
         assert_eq!(serde_json::from_str::<KnownPlaces>(&saved).unwrap(), known);
+    }
+
+    #[test]
+    fn a_word_source_is_saved_as_a_string_as_before() {
+        // State v5 saved the source's text as a string; it is read back as characters.
+        let e = Engine::default();
+        let source = WordSource::new(&e, Some("菜地里的坑"), "土地没有恢复原样", &["龙头铺街道"]);
+        let saved = serde_json::to_value(&source).unwrap();
+        assert_eq!(saved["text"], "菜地里的坑。土地没有恢复原样");
+        assert_eq!(saved["places"], "龙头铺街道");
+        let read: WordSource = serde_json::from_value(saved).unwrap();
+        assert_eq!(read, source);
+        assert_eq!(read.words(), source.words());
     }
 
     #[test]
