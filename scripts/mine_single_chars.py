@@ -3,7 +3,7 @@
 (core/profiles/zhuzhou/single_chars.tsv; docs/aggregation.md, path 2).
 
 The aggregator matches the rarity table's words instead of cutting with jieba; a frequent
-character (了, 的, 也, 挖 …) standing alone must cost less than pairing it with a neighbour as an
+character (了, 的, 也 …) standing alone must cost less than pairing it with a neighbour as an
 unknown word, as in jieba's own cut. Usage:
 
     python3 scripts/mine_single_chars.py ~/.cargo/registry/src/*/jieba-rs-0.11.0/src/data/dict.txt \
