@@ -37,11 +37,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let title = v["title"].as_str().filter(|t| !t.trim().is_empty());
             messages += 1;
             let mut seen: Vec<String> = Vec::new();
-            WordSource::new(&engine, title, text, &[]).for_each_word(&engine, &mut tokens, |w| {
-                if !seen.iter().any(|s| s == w) {
-                    seen.push(w.to_string());
-                }
-            });
+            WordSource::new(&engine, title, text, &[]).for_each_jieba_word(
+                &engine,
+                &mut tokens,
+                |w| {
+                    if !seen.iter().any(|s| s == w) {
+                        seen.push(w.to_string());
+                    }
+                },
+            );
             for w in seen {
                 *df.entry(w).or_insert(0) += 1;
             }

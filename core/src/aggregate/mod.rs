@@ -288,9 +288,9 @@ const BOUND_SLACK: f32 = 1.0001;
 
 impl Shingles {
     /// Cuts the content words if they are not cut yet.
-    fn cut_words(&mut self, engine: &Engine, tokens: &mut Vec<crate::segment::Token>) {
+    fn cut_words(&mut self) {
         if let Some(source) = self.uncut.take() {
-            let (words, weights) = source.words(engine, tokens);
+            let (words, weights) = source.words();
             self.words = words;
             self.words_weight = weights.iter().sum();
         }
@@ -531,7 +531,6 @@ struct Scratch {
     candidates: Vec<u32>,
     counted: Vec<(u32, u32)>,
     matches: Vec<(f32, usize)>,
-    tokens: Vec<crate::segment::Token>,
     near: Vec<u32>,
     /// Hits per open issue slot while candidates are counted (all zero between reports).
     slot_counts: Vec<u32>,
@@ -544,8 +543,6 @@ struct Scratch {
     sorter: HashSorter,
     key_by_bit: WeightsByBit,
     body_by_bit: WeightsByBit,
-    /// A word source's characters, searched for known estates.
-    source_chars: Vec<char>,
 }
 
 impl PartialEq for Scratch {
@@ -1262,12 +1259,7 @@ impl Aggregator {
                     None => places.push(near::place_key(1, &n.key())),
                 }
             }
-            self.known_places.find_in_folded(
-                titled.then_some(&scratch.title[..]),
-                &scratch.text,
-                &mut scratch.source_chars,
-                &mut places,
-            );
+            self.known_places.find(&word_source, &mut places);
         }
         places.sort_unstable();
         places.dedup();
@@ -1415,10 +1407,7 @@ impl Aggregator {
         let (mut words, mut words_total, mut uncut) = (Vec::new(), 0f32, Some(word_source));
         if !near_c.is_empty() {
             let word_w;
-            (words, word_w) = uncut
-                .take()
-                .expect("not cut yet")
-                .words(engine, &mut scratch.tokens);
+            (words, word_w) = uncut.take().expect("not cut yet").words();
             words_total = word_w.iter().sum();
             for &slot in near_c.iter().filter(|_| !words.is_empty()) {
                 let Some(issue) = &mut self.open[slot as usize] else {
@@ -1430,7 +1419,7 @@ impl Aggregator {
                     if names::conflict(&key_names, &m.names) {
                         continue;
                     }
-                    m.cut_words(engine, &mut scratch.tokens);
+                    m.cut_words();
                     if m.words.is_empty() {
                         continue;
                     }
