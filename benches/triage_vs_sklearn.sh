@@ -16,20 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 python3 scripts/corpus/export.py "$tmp/train" --extra-chatter 3000 --clauses 3 \
   --written corpus/written_train.jsonl --written-repeat 1 2>/dev/null
 python3 scripts/corpus/export.py "$tmp/test" --split test 2>/dev/null
-# The village test set in the exporter's layout, for scikit-learn.
-python3 - "$tmp/village" <<'PY'
-import json, os, sys
-os.makedirs(sys.argv[1], exist_ok=True)
-out = {n: open(os.path.join(sys.argv[1], f"{n}.jsonl"), "w", encoding="utf-8")
-       for n in ("kind", "category", "misconduct")}
-for line in open("corpus/village_test.jsonl", encoding="utf-8"):
-    d = json.loads(line)
-    rows = [("kind", d["kind"]), ("misconduct", "yes" if d["misconduct"] else "no")]
-    if d["kind"] != "other":
-        rows.append(("category", d["category"]))
-    for f, lab in rows:
-        out[f].write(json.dumps({"text": d["text"], "label": lab}, ensure_ascii=False) + "\n")
-PY
+# The village test set in the exporter's layout, for scikit-learn (its records carry their text).
+python3 scripts/corpus/export.py "$tmp/village" --labels corpus/village_test.jsonl --split all 2>/dev/null
 for part in test village; do
 if [ "$part" = test ]; then
   echo "## held-out 20% of the corpus"

@@ -29,7 +29,6 @@ the share of gold `other` messages that come out `other` (chatter and notices).
 --model-weight W scores the blend at another model weight (for choosing it on a training fold).";
 
 /// One labelled record.
-#[derive(Clone)]
 struct Gold {
     id: String,
     /// The text itself, for records written for the project (not in the shared data).
@@ -254,16 +253,18 @@ pub fn run(a: &crate::args::EvaluateTriageArgs) -> Result<bool, String> {
         .collect();
     let texts = load_texts(&data)?;
     let mut missing = 0;
-    let (gold, picked): (Vec<Gold>, Vec<&str>) = all
-        .iter()
-        .filter_map(|g| match g.text.as_ref().or_else(|| texts.get(&g.id)) {
-            Some(t) => Some((g.clone(), t.as_str())),
-            None => {
-                missing += 1;
-                None
-            }
+    let gold: Vec<Gold> = all
+        .into_iter()
+        .filter(|g| {
+            let found = g.text.is_some() || texts.contains_key(&g.id);
+            missing += usize::from(!found);
+            found
         })
-        .unzip();
+        .collect();
+    let picked: Vec<&str> = gold
+        .iter()
+        .map(|g| g.text.as_deref().unwrap_or_else(|| texts[&g.id].as_str()))
+        .collect();
     if missing > 0 {
         eprintln!(
             "warning: {missing} labelled ids have no text in {}",

@@ -626,13 +626,12 @@ impl Engine {
         let [kind_p, category_p, misconduct_p] = &s.model_probs;
         // The models weigh the same at every length: trained on village-group posts too, they
         // read short posts better than the lexicon (docs/how-it-decides.md, "The blend").
-        let text_weight = self.model_weight;
         if let Some((_, map)) = &self.kind_model {
             let mut by_kind = [0f32; 4];
             for (p, &i) in kind_p.iter().zip(map) {
                 by_kind[i] = *p;
             }
-            let w = classify::kind_model_weight(text_weight, cls.kind_weight);
+            let w = classify::kind_model_weight(self.model_weight, cls.kind_weight);
             self.blend_kind_model(&mut cls, &by_kind, w);
         }
         if let Some((_, map)) = &self.category_model {
@@ -640,12 +639,12 @@ impl Engine {
             for (p, &i) in category_p.iter().zip(map) {
                 by_category[i] = *p;
             }
-            let w = classify::category_model_weight(text_weight, cls.category_weight);
+            let w = classify::category_model_weight(self.model_weight, cls.category_weight);
             self.blend_model(&mut cls, &by_category, w);
         }
         if let Some((model, yes)) = &self.misconduct_model {
             let lexicon = if cls.misconduct { 1.0 } else { 0.0 };
-            let w = text_weight;
+            let w = self.model_weight;
             let p = (1.0 - w) * lexicon + w * misconduct_p[*yes];
             // A misconduct report always carries the flag; the models alone raise it only when
             // an official or a public body is named (物业不作为 and 厂里老板扣工资 accuse nobody
@@ -673,20 +672,18 @@ impl Engine {
             cls.kind = Kind::Misconduct;
             cls.misconduct = true;
         }
-        // In a short post an accusation is the point: 鸡苗只发给了跟村长关系好的几户 is a clue
-        // for the commission, not a farming grievance (annotation guide: the kind is
-        // misconduct when the accusation is the message's main point). Longer letters that
-        // also accuse keep their grievance (dev fold: below 60 characters, 14 of the 24
-        // grievances this turns were labelled misconduct; at 150, 21 of 40).
+        // An accusation is the point of a message that is otherwise nothing, or short:
+        // 开会从来不通知我们，什么事都是书记一个人说了算 holds notice words but raises a cadre's
+        // conduct; 鸡苗只发给了跟村长关系好的几户 is a clue for the commission, not a farming
+        // grievance (annotation guide: the kind is misconduct when the accusation is the main
+        // point). Longer letters that also accuse keep their grievance (dev fold: below 60
+        // characters, 14 of the 24 grievances this turns were labelled misconduct; at 150, 21
+        // of 40).
         if cls.misconduct
-            && cls.kind == Kind::Grievance
-            && norm.text.chars().count() < SHORT_ACCUSATION_CHARS
+            && (cls.kind == Kind::Other
+                || (cls.kind == Kind::Grievance
+                    && norm.text.chars().count() < SHORT_ACCUSATION_CHARS))
         {
-            cls.kind = Kind::Misconduct;
-        }
-        // An accusation against an official is never chatter or a notice: 开会从来不通知我们，
-        // 什么事都是书记一个人说了算 holds notice words, but it raises the conduct of a cadre.
-        if cls.misconduct && cls.kind == Kind::Other {
             cls.kind = Kind::Misconduct;
         }
         // When misconduct is the point, the topic is the conduct of officials (annotation

@@ -12,6 +12,7 @@ another hash) so blend weights can be chosen without touching the held-out part.
 `--clauses N` adds, for the kind model, up to N clauses (12-50 characters, split at 。！？；,
 salutations skipped) of every training message that is not `other`, with the message's kind:
 the models otherwise see short texts only as chatter and call short village posts `other`.
+A labelled record that carries its own `text` (the written test set) is exported with it.
 `--written FILE` (repeatable) adds village-group messages written for the project with their
 labels (`corpus/written_train.jsonl`: text and labels inline, none of them from ../shared), each
 `--written-repeat K` times: the corpus's messages are board letters and chat lines, and the
@@ -89,6 +90,18 @@ def clauses(text, n, rnd):
     return found[:n]
 
 
+def training_line(text, label):
+    return json.dumps({"text": text, "label": label}, ensure_ascii=False) + "\n"
+
+
+def write_labels(out, text, d):
+    """A record's training lines: its kind, its category (unless `other`), its flag."""
+    out["kind"].write(training_line(text, d["kind"]))
+    if d["kind"] != "other":
+        out["category"].write(training_line(text, d["category"]))
+    out["misconduct"].write(training_line(text, "yes" if d["misconduct"] else "no"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
@@ -115,15 +128,11 @@ def main():
             continue
         if a.fold and fold_of(i) != a.fold:
             continue
-        t = texts[i]
-        w = lambda f, lab: out[f].write(json.dumps({"text": t, "label": lab}, ensure_ascii=False) + "\n")
-        w("kind", d["kind"])
+        t = d.get("text") or texts[i]
+        write_labels(out, t, d)
         if a.clauses and d["kind"] != "other":
             for c in clauses(t, a.clauses, rnd):
-                out["kind"].write(json.dumps({"text": c, "label": d["kind"]}, ensure_ascii=False) + "\n")
-        if d["kind"] != "other":
-            w("category", d["category"])
-        w("misconduct", "yes" if d["misconduct"] else "no")
+                out["kind"].write(training_line(c, d["kind"]))
         n += 1
     extra = 0
     if a.extra_chatter and a.split == "train":
@@ -135,7 +144,7 @@ def main():
             if i in labelled or split_of(i) != "train" or (a.fold and fold_of(i) != a.fold):
                 continue
             for f, lab in (("kind", "other"), ("misconduct", "no")):
-                out[f].write(json.dumps({"text": texts[i], "label": lab}, ensure_ascii=False) + "\n")
+                out[f].write(training_line(texts[i], lab))
             extra += 1
     written = 0
     if a.split == "train":
@@ -144,17 +153,13 @@ def main():
                 if not line.strip():
                     continue
                 d = json.loads(line)
-                rows = [("kind", d["kind"]), ("misconduct", "yes" if d["misconduct"] else "no")]
-                if d["kind"] != "other":
-                    rows.append(("category", d["category"]))
                 for _ in range(a.written_repeat):
-                    for f, lab in rows:
-                        out[f].write(json.dumps({"text": d["text"], "label": lab}, ensure_ascii=False) + "\n")
+                    write_labels(out, d["text"], d)
                 written += 1
     board = 0
     if a.board_per_class and a.split == "train":
         board = export_board(a, texts, labelled, out["category"])
-    print(f"exported {n} labelled records, {written} written village messages, {board} board messages "
+    print(f"exported {n} labelled records, {written} written messages, {board} board messages "
           f"and {extra} extra chatter lines to {a.outdir}", file=sys.stderr)
 
 

@@ -422,9 +422,7 @@ pub fn classify(
             hits.retain(|h| h.label != HitLabel::Category(c as u16));
         }
     }
-    let mut cls = decide(categories, kind_raw, cat_raw, rank, hits);
-    cls.official_named = actor;
-    cls
+    decide(categories, kind_raw, cat_raw, rank, actor, hits)
 }
 
 /// Whether `text` names a government body by its suffix: …局 (园林局, 城管执法局) and …委
@@ -477,6 +475,7 @@ fn decide(
     kind_raw: [f32; 4],
     cat_raw: Vec<f32>,
     rank: Option<Level>,
+    official_named: bool,
     hits: Vec<Hit>,
 ) -> Classification {
     let [mis, griev, inq, other] = kind_raw;
@@ -575,7 +574,7 @@ fn decide(
             Kind::Other => other,
         },
         rank,
-        official_named: false,
+        official_named,
         hits,
         confidence,
         category_source: Source::Lexicon,
