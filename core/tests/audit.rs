@@ -478,3 +478,61 @@ fn boilerplate_consideration_is_a_deferral_and_assigning_is_a_referral() {
         &[],
     );
 }
+
+#[test]
+fn people_sent_to_investigate_without_a_finding_are_no_result() {
+    // Officers sent to look into it, and only what would follow if the claim is true (A6).
+    let a = engine()
+        .audit(&input(
+            ROAD,
+            "您好！您反映的问题我局已收悉，已派工作人员到村里现场调查取证，如路面确有破损，我局将安排修补。",
+        ))
+        .unwrap();
+    assert_eq!(a.verdict, Verdict::Perfunctory, "{a:?}");
+    assert!(a.cues.iter().any(|c| c.label == "dispatch"), "{:?}", a.cues);
+    // The look-alike: people sent to do the work itself, and the work done.
+    let b = engine()
+        .audit(&input(
+            ROAD,
+            "您好！接到留言后，镇政府已安排施工队进场，破损路面已于上周修补完毕，积水问题同时解决。",
+        ))
+        .unwrap();
+    assert_eq!(b.verdict, Verdict::Substantive, "{b:?}");
+    // Sent to investigate, and what they found and did reported: a result.
+    let c = engine()
+        .audit(&input(
+            ROAD,
+            "您好！我们已安排工作人员调查核实，经查，该路段路面破损属实，已责令施工单位限期修复。",
+        ))
+        .unwrap();
+    assert_eq!(c.verdict, Verdict::Substantive, "{c:?}");
+}
+
+const BUS: &str = "希望在我们小区附近开通一条公交线路，方便居民出行，现在要走两公里才能坐车";
+
+#[test]
+fn a_reply_that_only_promises_postpones_the_request() {
+    // Long, but only what will be done: no facts, no action done, no date, no rule, no reason.
+    let a = engine()
+        .audit(&input(
+            BUS,
+            "网友您好！您的留言已收悉。公共交通关系群众切身利益，我们将全面贯彻公交优先战略，\
+             与相关部门加强沟通协调，认真做好线网优化工作，进一步方便人民群众出行，\
+             您反映的意见我们会积极向上级主管部门反馈，争取早日让周边居民享受到更加便捷的公交服务。",
+        ))
+        .unwrap();
+    assert_eq!(
+        (a.verdict, a.flags.clone()),
+        (Verdict::Evasive, vec![Flag::DeferredWithoutDate])
+    );
+    // The look-alike: the same promises after a reason why not now — an answer.
+    let b = engine()
+        .audit(&input(
+            BUS,
+            "网友您好！您的留言已收悉。该小区周边道路目前尚不具备公交车通行和设站的条件，\
+             道路拓宽后我们将全面贯彻公交优先战略，与相关部门加强沟通协调，认真做好线网优化工作，\
+             进一步方便人民群众出行，争取早日让周边居民享受到更加便捷的公交服务。",
+        ))
+        .unwrap();
+    assert_eq!(b.verdict, Verdict::Substantive, "{b:?}");
+}

@@ -27,7 +27,9 @@
 //!   still waiting on a condition (待工程竣工验收后, 等线路完工后会…, 批文下达后…将) is a
 //!   deferral, not a result. A house or document number (145号, 〔2015〕2号) is no date, and
 //!   neither is a date of a year before the reply's (2011年12月县委常委会议专题研究): past
-//!   facts do not date a plan.
+//!   facts do not date a plan. A reply that only promises (no facts, action, date, rule
+//!   or reason) and is longer than `promise_max_chars` postpones the request itself: a
+//!   deferral too.
 //! - `denied_without_facts`: a denial (不属实, 不存在, 从未…), no facts checked, no action, no
 //!   reason given (由于, 因此: 由于乡镇并未配备洒水车 explains), at most `denial_max_chars`.
 //! - `not_our_duty`: a disowning phrase (不属于, 不归…) with no redirect (建议您向…) and no
@@ -48,6 +50,11 @@
 //!   referred, not thin, not generic.
 //! - `overdue`: the reply came more than `deadline.days` calendar (or working) days after the
 //!   message.
+//!
+//! - People sent to look into the case (`dispatch`: 已派, 已安排, with an `inquiry` word in
+//!   the rest of the clause: 已派执法人员到现场调查取证) have begun it, no more: what they are
+//!   to find is their task, and with no other fact or action and at most twice
+//!   `referral_max_chars` of content the reply is perfunctory.
 //!
 //! Verdict: `evasive` when a dodge flag is set (denied, not our duty, deferred, off topic);
 //! else `perfunctory` when the reply does nothing (acknowledgement only, referred without
@@ -253,6 +260,10 @@ struct Phrases {
     reason: Vec<String>,
     #[serde(default)]
     consultation: Vec<String>,
+    #[serde(default)]
+    dispatch: Vec<String>,
+    #[serde(default)]
+    inquiry: Vec<String>,
     denial: Vec<String>,
     not_our_duty: Vec<String>,
     redirect: Vec<String>,
@@ -302,6 +313,7 @@ enum Cue {
     Contact,
     Person,
     SelfRef,
+    Dispatch,
 }
 
 impl Cue {
@@ -325,6 +337,7 @@ impl Cue {
             Cue::Contact => "contact",
             Cue::Person => "person",
             Cue::SelfRef => "self",
+            Cue::Dispatch => "dispatch",
         }
     }
 
@@ -345,6 +358,7 @@ pub struct Auditor {
     frame: LazyPhrases,
     units: LazyPhrases,
     consultation: Vec<String>,
+    inquiry: Vec<String>,
     unit_single: Vec<bool>,
     unit_stop: FxHashSet<char>,
     generic: FxHashSet<u64>,
@@ -447,7 +461,13 @@ impl Auditor {
             normalizer.fold_into(s.trim(), &mut out);
             out
         };
-        let lists: [(&Vec<String>, Cue); 18] = [
+        let folded = |list: &[String]| -> Vec<String> {
+            list.iter()
+                .map(|s| fold(s))
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let lists: [(&Vec<String>, Cue); 19] = [
             (&p.acknowledgement, Cue::Ack),
             (&p.details, Cue::Details),
             (&p.patience, Cue::Patience),
@@ -466,6 +486,7 @@ impl Auditor {
             (&p.contact, Cue::Contact),
             (&p.person, Cue::Person),
             (&p.self_reference, Cue::SelfRef),
+            (&p.dispatch, Cue::Dispatch),
         ];
         let mut pats: Vec<String> = Vec::new();
         let mut cue_of = Vec::new();
@@ -508,12 +529,8 @@ impl Auditor {
             cue_of,
             frame,
             units,
-            consultation: p
-                .consultation
-                .iter()
-                .map(|s| fold(s))
-                .filter(|s| !s.is_empty())
-                .collect(),
+            consultation: folded(&p.consultation),
+            inquiry: folded(&p.inquiry),
             unit_single,
             unit_stop: p.unit_stop.chars().collect(),
             generic,
@@ -674,6 +691,8 @@ pub(crate) struct Features {
     future: bool,
     reason: bool,
     consultation: bool,
+    /// People sent to look into the case (已派执法人员到现场调查取证): begun, no result yet.
+    begun: bool,
     redirect_named: bool,
     place: Place,
     denial: bool,
@@ -1048,7 +1067,16 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
     // Only a plan, queue, study or condition postpones (纳入, 排队, 待条件成熟, 研究论证); a
     // promise (我们将, 下一步, 争取) after an answer does not, and in a referral the promise is
     // the recipient's (敬请关注后续回复).
-    let deferred = f.deferral && !f.date && !result && !referred && content <= v.deferral_max_chars;
+    // A reply that only says what will happen (我们将…, 争取…, 会积极向上级反馈, 下一步…会将
+    // 处理结果公开) — no facts checked, no action done, no date, no rule cited, no reason —
+    // postpones the request itself, however long (A6): short ones are perfunctory below.
+    let promised_only =
+        f.future && !result && !f.date && !f.rule && !f.reason && content > v.promise_max_chars;
+    let deferred = (f.deferral || promised_only)
+        && !f.date
+        && !result
+        && !referred
+        && content <= v.deferral_max_chars;
     // A denial inside an explanation (由于乡镇并未配备洒水车) is a reason, not a bare denial.
     let denied = f.denial && !f.facts && !f.action && !f.reason && content <= v.denial_max_chars;
     let duty = f.duty && !f.redirect && !f.contact && content <= v.duty_max_chars;
@@ -1085,6 +1113,8 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
     } else if ack_only
         || referred
         || (f.details && !f.action && content <= v.referral_max_chars * 2)
+        // People sent to look into the case and nothing found or done yet (A6).
+        || (f.begun && !result && content <= v.referral_max_chars * 2)
         || (f.future && !result && !f.date && content <= v.promise_max_chars)
         || (template && !result && !where_to_go)
         || (content <= v.thin_max_chars && !result && !where_to_go)
@@ -1121,7 +1151,26 @@ impl Auditor {
         // citizen where to go.
         let mut redirect_ends: Vec<usize> = Vec::new();
         for m in self.cues.get().find_iter(t) {
-            let cue = self.cue_of[m.pattern().as_usize()];
+            let mut cue = self.cue_of[m.pattern().as_usize()];
+            if cue == Cue::Dispatch {
+                // 已派执法人员到现场调查取证, 已安排工作人员调查核实: people sent to look into
+                // the case — begun, not a result; what they are to find is their task. A
+                // dispatch for anything else (已安排施工队) is an action, and 派出所 a station.
+                let rest = &t[m.end()..];
+                let clause_end = rest
+                    .find(['.', ';', '!', '?', '。', ',', '，', '；', ':', '：'])
+                    .map_or(t.len(), |k| m.end() + k);
+                let clause = &t[m.end()..clause_end];
+                if !rest.starts_with('所')
+                    && self.inquiry.iter().any(|w| clause.contains(w.as_str()))
+                {
+                    f.begun = true;
+                    task_until = task_until.max(clause_end);
+                    cues.push(span(m.start(), m.end(), "dispatch"));
+                    continue;
+                }
+                cue = Cue::Action;
+            }
             if cue == Cue::Redirect {
                 redirect_ends.push(m.end());
             }
@@ -1169,7 +1218,7 @@ impl Auditor {
                 }
                 Cue::Contact => f.contact = true,
                 Cue::Person => f.person = true,
-                Cue::SelfRef => {}
+                Cue::SelfRef | Cue::Dispatch => {}
             }
             if cue == Cue::SelfRef {
                 continue;
