@@ -267,6 +267,9 @@ pub fn classify(
     let mut actor = false;
     let mut hits = Vec::new();
     let mut last_negator_end: Option<usize> = None;
+    // An official greeted in the salutation (钟局长:您好, 尊敬的市委书记:) is the addressee, not
+    // the actor: officials named there do not make the message name one.
+    let greeted = salutation_end(text);
     for m in lexicon.automaton.find_iter(text) {
         let (s, e) = (m.start(), m.end());
         let pattern = m.pattern().as_usize();
@@ -316,9 +319,10 @@ pub fn classify(
                         weight: entry.weight,
                     });
                 }
+                Cue::Actor if e <= greeted => {}
                 Cue::Actor => actor = true,
                 Cue::Rank(level) => {
-                    if negated {
+                    if negated || e <= greeted {
                         continue;
                     }
                     actor = true;
@@ -353,9 +357,10 @@ pub fn classify(
                     HitLabel::Category(c)
                 }
                 Cue::Actor => {
-                    actor = true;
+                    actor |= end > greeted;
                     return;
                 }
+                Cue::Rank(_) if end <= greeted => return,
                 Cue::Rank(level) => {
                     actor = true;
                     rank = Some(match rank {
@@ -410,8 +415,11 @@ pub fn classify(
     // Misconduct needs an official as the actor: a company's 克扣工资 or a property firm's
     // 不作为 is a grievance.
     if !actor {
-        actor = names_public_body(text);
+        actor = names_public_body(&text[greeted..]);
     }
+    // Nor is an accusation misconduct when its clause is about a company or a private party:
+    // 物业公司视而不见, 开发商侵占, 业主私自封闭 accuse nobody the commission supervises.
+    drop_private_accusations(text, categories, &mut kind_raw, &mut cat_raw, &mut hits);
     if !actor {
         let mis = std::mem::take(&mut kind_raw[0]);
         kind_raw[1] += mis;
@@ -423,6 +431,167 @@ pub fn classify(
         }
     }
     decide(categories, kind_raw, cat_raw, rank, actor, hits)
+}
+
+/// Words that open a salutation (尊敬的…, 致…) or end one (…局长, …书记, …领导), before its
+/// colon or its 您好.
+const SALUTATION_OPENERS: [&str; 4] = ["尊敬的", "致", "亲爱的", "各位"];
+const SALUTATION_TITLES: [&str; 22] = [
+    "领导", "书记", "局长", "市长", "县长", "区长", "主任", "厅长", "部长", "镇长", "乡长", "同志",
+    "委", "组", "局", "政府", "处", "办", "主席", "省长", "队长", "所长",
+];
+/// How far into a message (in characters) a salutation can end.
+const SALUTATION_MAX_CHARS: usize = 24;
+
+/// The byte offset where the message's salutation ends (0 when it has none): `钟局长:您好!`,
+/// `尊敬的市委、市纪委驻市公安局纪检组:`, `县长:您好!`, `宋书记,你好!`. A salutation is the text
+/// before the first colon or 您好/你好 within the first [`SALUTATION_MAX_CHARS`] characters,
+/// when it opens with 尊敬的/致 or ends with a title or body (局长, 书记, 领导, …局, …委).
+///
+/// ```
+/// use suqiu::classify::salutation_end;
+/// assert_eq!(salutation_end("钟局长:您好!开发商侵占了出入口"), "钟局长:您好!".len());
+/// assert_eq!(salutation_end("村支书贪污低保款"), 0);
+/// ```
+pub fn salutation_end(text: &str) -> usize {
+    let mut end = None;
+    for (n, (i, c)) in text.char_indices().enumerate() {
+        if n > SALUTATION_MAX_CHARS {
+            break;
+        }
+        if c == ':' {
+            end = Some((i, i + 1));
+            break;
+        }
+        if text[i..].starts_with("您好") || text[i..].starts_with("你好") {
+            end = Some((i, i + "您好".len()));
+            break;
+        }
+        if matches!(c, '.' | '!' | '?' | ';') {
+            break;
+        }
+    }
+    let Some((head_end, mut after)) = end else {
+        return 0;
+    };
+    let head = text[..head_end].trim_end_matches([',', ' ', ':']);
+    let head = head.trim_start();
+    if head.is_empty()
+        || !(SALUTATION_OPENERS.iter().any(|o| head.starts_with(o))
+            || SALUTATION_TITLES.iter().any(|t| head.ends_with(t)))
+    {
+        return 0;
+    }
+    // A greeting that follows the colon (钟局长:您好!) belongs to the salutation too.
+    let rest = &text[after..];
+    let skipped = rest.trim_start_matches([' ', ',', '!', ':']);
+    for g in ["您好", "你好"] {
+        if let Some(r) = skipped.strip_prefix(g) {
+            after = text.len() - r.trim_start_matches([' ', ',', '!', '.', ':']).len();
+            return after;
+        }
+    }
+    after
+}
+
+/// Parties that are not public bodies: a clause that names one of them before its accusation
+/// (物业公司视而不见, 开发商侵占, 业主私自封闭, 公司克扣) accuses no official.
+const PRIVATE_PARTIES: [&str; 16] = [
+    "物业",
+    "开发商",
+    "公司",
+    "业主",
+    "业委会",
+    "老板",
+    "厂家",
+    "商家",
+    "房东",
+    "邻居",
+    "承包商",
+    "包工头",
+    "施工方",
+    "施工队",
+    "培训机构",
+    "沙场",
+];
+/// Words that name an official or a public body inside such a clause (then it stays).
+const PUBLIC_IN_CLAUSE: [&str; 16] = [
+    "政府",
+    "局",
+    "委",
+    "部门",
+    "干部",
+    "书记",
+    "主任",
+    "村",
+    "镇",
+    "乡",
+    "街道",
+    "社区",
+    "城管",
+    "派出所",
+    "领导",
+    "所长",
+];
+/// How far back (in characters) the clause of an accusation is read for its subject.
+const CLAUSE_BACK_CHARS: usize = 16;
+
+/// Drops misconduct cues (and the conduct-of-officials topic at the same spans) whose clause
+/// names a private party before them and no official: see [`PRIVATE_PARTIES`]. Their weight
+/// goes to `grievance`, as for a message that names no official at all.
+fn drop_private_accusations(
+    text: &str,
+    categories: &[String],
+    kind_raw: &mut [f32; 4],
+    cat_raw: &mut [f32],
+    hits: &mut Vec<Hit>,
+) {
+    let cadre = categories
+        .iter()
+        .position(|c| c == CADRE_CONDUCT)
+        .map(|c| c as u16);
+    let mut dropped: Vec<(usize, usize)> = Vec::new();
+    for h in hits.iter() {
+        if h.label != HitLabel::Kind(Kind::Misconduct) {
+            continue;
+        }
+        let before = &text[..h.start];
+        let clause_start = before
+            .char_indices()
+            .rev()
+            .take(CLAUSE_BACK_CHARS)
+            .take_while(|(_, c)| !matches!(c, ',' | '.' | '!' | '?' | ';' | ':'))
+            .last()
+            .map_or(h.start, |(i, _)| i);
+        let clause = &text[clause_start..h.start];
+        if PRIVATE_PARTIES.iter().any(|p| clause.contains(p))
+            && !PUBLIC_IN_CLAUSE.iter().any(|p| clause.contains(p))
+        {
+            dropped.push((h.start, h.end));
+        }
+    }
+    if dropped.is_empty() {
+        return;
+    }
+    hits.retain(|h| {
+        let private = dropped.contains(&(h.start, h.end));
+        match h.label {
+            HitLabel::Kind(Kind::Misconduct) if private => {
+                kind_raw[0] -= h.weight;
+                kind_raw[1] += h.weight;
+                false
+            }
+            HitLabel::Category(c) if private && Some(c) == cadre => {
+                cat_raw[c as usize] -= h.weight;
+                false
+            }
+            _ => true,
+        }
+    });
+    kind_raw[0] = kind_raw[0].max(0.0);
+    for c in cat_raw.iter_mut() {
+        *c = c.max(0.0);
+    }
 }
 
 /// Whether `text` names a government body by its suffix: …局 (园林局, 城管执法局) and …委
