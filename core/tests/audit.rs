@@ -536,3 +536,61 @@ fn a_reply_that_only_promises_postpones_the_request() {
         .unwrap();
     assert_eq!(b.verdict, Verdict::Substantive, "{b:?}");
 }
+
+const WHEN: &str =
+    "我们小区门口的道路什么时候能修好？已经挖开半年了，居民出行很不方便，希望尽快修好";
+
+#[test]
+fn a_when_question_answered_only_with_promises_is_deferred() {
+    // The message asks when; the reply reports what was checked, but on the request itself
+    // only promises, with no date and nothing done: the request is deferred (A6).
+    let a = engine()
+        .audit(&input(
+            WHEN,
+            "网友您好！您的留言已收悉。经了解，该道路为雨污分流改造工程的一部分，沿线管线迁改\
+             涉及多家单位。我们将督促相关单位加强协调，争取早日让道路通车，请您耐心等待。",
+        ))
+        .unwrap();
+    assert_eq!(
+        (a.verdict, a.flags.clone()),
+        (Verdict::Evasive, vec![Flag::DeferredWithoutDate]),
+        "{a:?}"
+    );
+    // The look-alike with a date: the question is answered.
+    let b = engine()
+        .audit(&input(
+            WHEN,
+            "网友您好！您的留言已收悉。经了解，该道路为雨污分流改造工程的一部分，沿线管线迁改\
+             涉及多家单位。目前管线迁改已基本完成，预计今年5月底前恢复通行。",
+        ))
+        .unwrap();
+    assert_eq!(b.verdict, Verdict::Substantive, "{b:?}");
+    // The look-alike with the thing done: promises after it do not postpone anything.
+    let c = engine()
+        .audit(&input(
+            WHEN,
+            "网友您好！您的留言已收悉。经现场核实，小区门口道路的管线迁改已完成，施工单位已于上周完成\
+             路面修复，恢复通行。下一步我们将加强巡查。",
+        ))
+        .unwrap();
+    assert_eq!(c.verdict, Verdict::Substantive, "{c:?}");
+    // A reason why there is no date yet explains: an answer.
+    let d = engine()
+        .audit(&input(
+            WHEN,
+            "网友您好！您的留言已收悉。经了解，该道路为雨污分流改造工程的一部分，由于沿线管线迁改\
+             涉及多家单位，完工时间尚无法确定。我们将督促相关单位加强协调，争取早日让道路通车。",
+        ))
+        .unwrap();
+    assert_eq!(d.verdict, Verdict::Substantive, "{d:?}");
+    // The first reply under a message that does not ask when: facts checked, still an answer
+    // (the rule reads the message's question, not the reply's words).
+    let e = engine()
+        .audit(&input(
+            "我们小区门口的道路已经挖开半年了，居民出行很不方便，希望尽快修好",
+            "网友您好！您的留言已收悉。经了解，该道路为雨污分流改造工程的一部分，沿线管线迁改\
+             涉及多家单位。我们将督促相关单位加强协调，争取早日让道路通车，请您耐心等待。",
+        ))
+        .unwrap();
+    assert_eq!(e.verdict, Verdict::Substantive, "{e:?}");
+}

@@ -30,6 +30,10 @@
 //!   facts do not date a plan. A reply that only promises (no facts, action, date, rule
 //!   or reason) and is longer than `promise_max_chars` postpones the request itself: a
 //!   deferral too.
+//!   When the message asks when (`when_question`: 何时, 什么时候, 多久 in its first 1,500
+//!   characters) and the reply gives no date or period and no action done, only promises,
+//!   deferrals or patience (争取在最短时间内发布), the request itself is deferred, however
+//!   long the reply and whatever facts it reports.
 //! - `denied_without_facts`: a denial (不属实, 不存在, 从未…), no facts checked, no action, no
 //!   reason given (由于, 因此: 由于乡镇并未配备洒水车 explains), at most `denial_max_chars`.
 //! - `not_our_duty`: a disowning phrase (不属于, 不归…) with no redirect (建议您向…) and no
@@ -261,6 +265,8 @@ struct Phrases {
     #[serde(default)]
     consultation: Vec<String>,
     #[serde(default)]
+    when_question: Vec<String>,
+    #[serde(default)]
     dispatch: Vec<String>,
     #[serde(default)]
     inquiry: Vec<String>,
@@ -358,6 +364,7 @@ pub struct Auditor {
     frame: LazyPhrases,
     units: LazyPhrases,
     consultation: Vec<String>,
+    when_question: Vec<String>,
     inquiry: Vec<String>,
     unit_single: Vec<bool>,
     unit_stop: FxHashSet<char>,
@@ -530,6 +537,7 @@ impl Auditor {
             frame,
             units,
             consultation: folded(&p.consultation),
+            when_question: folded(&p.when_question),
             inquiry: folded(&p.inquiry),
             unit_single,
             unit_stop: p.unit_stop.chars().collect(),
@@ -691,6 +699,8 @@ pub(crate) struct Features {
     future: bool,
     reason: bool,
     consultation: bool,
+    /// The message asks when (何时, 什么时候, 多久): the answer it asks for is a date.
+    asks_when: bool,
     /// People sent to look into the case (已派执法人员到现场调查取证): begun, no result yet.
     begun: bool,
     redirect_named: bool,
@@ -1072,11 +1082,26 @@ fn decide(auditor: &Auditor, a: &mut Audit, template: bool) {
     // postpones the request itself, however long (A6): short ones are perfunctory below.
     let promised_only =
         f.future && !result && !f.date && !f.rule && !f.reason && content > v.promise_max_chars;
-    let deferred = (f.deferral || promised_only)
+    // The message asks when (何时…, 什么时候…): a reply with no date or period and nothing
+    // done that only promises, defers or asks for patience (争取在最短时间内发布, 我们将…逐步
+    // 开通) leaves the request itself undated, however much it reports (A6). Asking for
+    // details (便于沟通, 未说明) is perfunctory instead (A3); a reason why there is no date yet
+    // (由于…) explains.
+    let when_undated = f.asks_when
+        && !f.date
+        && !f.action
+        && (f.future || f.deferral || f.patience)
+        && !f.details
+        && !f.reason
+        && !ack_only
+        && !referred
+        && !where_to_go;
+    let deferred = ((f.deferral || promised_only)
         && !f.date
         && !result
         && !referred
-        && content <= v.deferral_max_chars;
+        && content <= v.deferral_max_chars)
+        || when_undated;
     // A denial inside an explanation (由于乡镇并未配备洒水车) is a reason, not a bare denial.
     let denied = f.denial && !f.facts && !f.action && !f.reason && content <= v.denial_max_chars;
     let duty = f.duty && !f.redirect && !f.contact && content <= v.duty_max_chars;
@@ -1406,12 +1431,15 @@ impl Auditor {
         let mut counted = vec![false; reply_keys.len()];
         let mut shared = 0u32;
         let mut prev: Option<char> = None;
+        // The message's CJK characters, folded (a 何時 is a 何时), for the request's kind.
+        let mut folded = String::with_capacity(message.len().min(4500));
         for c in message.chars().take(1500) {
             let c = normalizer.fold_char(c).unwrap_or(c);
             if !is_cjk(c) {
                 prev = None;
                 continue;
             }
+            folded.push(c);
             if let Some(p) = prev {
                 let k = bigram_key(p, c);
                 let b = slot(k);
@@ -1430,6 +1458,10 @@ impl Auditor {
             let head = opening(message, ROUTE_BYTES);
             self.consultation.iter().any(|c| head.contains(c.as_str()))
         };
+        f.asks_when = self
+            .when_question
+            .iter()
+            .any(|w| folded.contains(w.as_str()));
         f.shared_salient = shared;
         f.sketch = sketch_of(&content);
         elements.sort_by_key(|e| (e.start, e.end));
