@@ -99,7 +99,7 @@ struct LiteralGate {
     /// Their automaton (`None` when there are none), built on first use: a DFA's build costs
     /// more than the rest of the patterns together, and an engine that never classifies (an
     /// address lookup) needs none.
-    automaton: std::sync::OnceLock<Option<AhoCorasick>>,
+    automaton: std::sync::OnceLock<Option<aho_corasick::dfa::DFA>>,
     /// Per literal of the automaton: the literal sets (indexes into the sets) it belongs to.
     sets_of_literal: Vec<Vec<u32>>,
     /// Per literal set: whether it is the prefix set of its expression (where its literals
@@ -200,15 +200,16 @@ impl LiteralGate {
 
     /// Which literal sets occur in `text`, and where the prefix literals do.
     fn scan(&self, text: &str) -> GateScan {
+        use aho_corasick::automaton::Automaton;
         let automaton = self.automaton.get_or_init(|| {
             // Standard (overlapping) semantics: every occurrence of every literal is reported.
-            AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::DFA))
+            aho_corasick::dfa::DFA::builder()
                 .match_kind(MatchKind::Standard)
+                .start_kind(aho_corasick::StartKind::Unanchored)
                 .build(&self.literals)
                 .ok()
         });
-        let Some(ac) = automaton else {
+        let Some(dfa) = automaton else {
             // No literal, or none could be compiled: every set counts as satisfied, and no
             // expression is searched anchored (see `Patterns::first_match`).
             return GateScan {
@@ -218,15 +219,33 @@ impl LiteralGate {
         };
         let mut satisfied = vec![false; self.sets];
         let mut starts = Vec::new();
-        for m in ac.find_overlapping_iter(text) {
-            for &set in &self.sets_of_literal[m.pattern().as_usize()] {
-                satisfied[set as usize] = true;
-                if self.is_prefix_set[set as usize] {
-                    starts.push((set, m.start()));
+        // The DFA walked byte by byte rather than through `find_overlapping_iter`, whose
+        // per-match bookkeeping cost more than the walk: single characters (被, 不, 要) are
+        // literals, and they occur every few bytes. An unanchored standard automaton never
+        // dies, and a match state lists every literal ending at that byte.
+        let Ok(mut state) = dfa.start_state(aho_corasick::Anchored::No) else {
+            return GateScan {
+                satisfied: vec![true; self.sets],
+                starts: Vec::new(),
+            };
+        };
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            state = dfa.next_state(aho_corasick::Anchored::No, state, byte);
+            if !dfa.is_special(state) || !dfa.is_match(state) {
+                continue;
+            }
+            for i in 0..dfa.match_len(state) {
+                let literal = dfa.match_pattern(state, i);
+                let start = at + 1 - dfa.pattern_len(literal);
+                for &set in &self.sets_of_literal[literal.as_usize()] {
+                    satisfied[set as usize] = true;
+                    if self.is_prefix_set[set as usize] {
+                        starts.push((set, start));
+                    }
                 }
             }
         }
-        // Overlapping matches come in order of their ends, not their starts.
+        // Matches come in order of their ends, not their starts.
         starts.sort_unstable();
         starts.dedup();
         GateScan { satisfied, starts }
