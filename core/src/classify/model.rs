@@ -1329,6 +1329,32 @@ mod tests {
     }
 
     #[test]
+    fn fused_scoring_gives_the_same_bits_with_and_without_avx2() {
+        let m = TextModel::train(&toy(), &[], &TrainSettings::default()).unwrap();
+        let fused = FusedModels::new(&[&m, &m, &m]).unwrap();
+        let mut s = FeatScratch::default();
+        for t in [
+            "路灯坏了好几天, 低保也没批",
+            "路面坑洼 不平 ＡＢＣ",
+            "a",
+            "",
+        ] {
+            count_ngrams(&fused.features, &fused.normalizer, &mut s, t, false);
+            let portable = fused.accumulate_portable(&s.touched, &s.counts);
+            assert_eq!(fused.accumulate(&s.touched, &s.counts), portable, "{t:?}");
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the processor has AVX2.
+                let avx2 = unsafe { fused.accumulate_avx2(&s.touched, &s.counts) };
+                let bits = |a: [f32; FusedModels::LANES]| a.map(f32::to_bits);
+                assert_eq!(bits(avx2.0), bits(portable.0), "{t:?}");
+                assert_eq!(bits(avx2.1), bits(portable.1), "{t:?}");
+            }
+            s.clear_counts();
+        }
+    }
+
+    #[test]
     fn round_clamped_equals_round_then_clamp() {
         let mut x = -300.0f32;
         while x < 300.0 {
