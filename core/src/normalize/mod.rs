@@ -226,9 +226,9 @@ impl Normalizer {
                 pending_space = false;
             }
             out.text.push(f);
-            for _ in 0..f.len_utf8() {
-                out.orig.push([start as u32, end]);
-            }
+            // One copy of the span per byte of the folded character, reserved at once.
+            out.orig
+                .extend(std::iter::repeat_n([start as u32, end], f.len_utf8()));
         }
     }
 }
