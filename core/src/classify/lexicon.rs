@@ -73,8 +73,9 @@ pub struct Lexicon {
 #[derive(Debug)]
 pub(crate) struct Patterns {
     /// The distinct expressions: a phrasing with several labels is written once per label in
-    /// `patterns.tsv` and searched once per text.
-    expressions: Vec<regex::Regex>,
+    /// `patterns.tsv` and searched once per text. The regex crate's own engine (configured
+    /// as `regex::Regex` is), used directly for its anchored searches.
+    expressions: Vec<regex_automata::meta::Regex>,
     /// Per rule, in file order: its expression (index in `expressions`) and its cue.
     rules: Vec<(usize, Entry)>,
     /// Which expressions can match a text at all, decided by one scan for their literals.
@@ -86,6 +87,11 @@ pub(crate) struct Patterns {
 /// Aho-Corasick scan for all those literals rules out most expressions on most texts before
 /// any of them runs its own search (callgrind, 1,000 board messages: 141k instructions per
 /// message searched one by one, 43k behind the gate, of which the scan is half).
+///
+/// The same scan also records where the prefix literals occur: a match can only start there,
+/// so an expression is searched anchored at those places instead of over the whole text.
+/// An unanchored search of `被.{0,8}(吞|贪…)` runs a lazy DFA whose states track every
+/// place a match might have begun, and building those states was most of the patterns' cost.
 #[derive(Debug)]
 struct LiteralGate {
     /// Every prefix and suffix literal of every expression.
@@ -93,14 +99,39 @@ struct LiteralGate {
     /// Their automaton (`None` when there are none), built on first use: a DFA's build costs
     /// more than the rest of the patterns together, and an engine that never classifies (an
     /// address lookup) needs none.
-    automaton: std::sync::OnceLock<Option<AhoCorasick>>,
+    automaton: std::sync::OnceLock<Option<aho_corasick::dfa::DFA>>,
     /// Per literal of the automaton: the literal sets (indexes into the sets) it belongs to.
     sets_of_literal: Vec<Vec<u32>>,
+    /// Per literal set: whether it is the prefix set of its expression (where its literals
+    /// occur is then recorded).
+    is_prefix_set: Vec<bool>,
     /// Per expression: the literal sets of which one literal must occur for a match (none when
     /// no finite set could be extracted: that expression always runs).
     required: Vec<Vec<u32>>,
+    /// Per expression: its prefix set, when one could be extracted.
+    prefix_set: Vec<Option<u32>>,
     /// Number of literal sets.
     sets: usize,
+}
+
+/// What one literal scan found in a text.
+struct GateScan {
+    /// Per literal set: whether one of its literals occurs.
+    satisfied: Vec<bool>,
+    /// `(prefix set, byte offset)` of every occurrence of a prefix literal, sorted, no
+    /// duplicates.
+    starts: Vec<(u32, usize)>,
+}
+
+impl GateScan {
+    /// The offsets, in increasing order, at which a literal of prefix set `set` occurs.
+    fn starts_of(&self, set: u32) -> impl Iterator<Item = usize> + '_ {
+        let from = self.starts.partition_point(|&(s, _)| s < set);
+        self.starts[from..]
+            .iter()
+            .take_while(move |&&(s, _)| s == set)
+            .map(|&(_, at)| at)
+    }
 }
 
 impl LiteralGate {
@@ -110,15 +141,22 @@ impl LiteralGate {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut sets_of_literal: Vec<Vec<u32>> = Vec::new();
         let mut required = Vec::with_capacity(expressions.len());
+        let mut prefix_set = Vec::with_capacity(expressions.len());
+        let mut is_prefix_set = Vec::new();
         let mut sets = 0u32;
         for expr in expressions {
             let mut needs = Vec::new();
+            let mut prefixes = None;
             // The expression compiled with the regex crate's defaults (Unicode, case-sensitive),
             // so the literals are those its matches begin and end with.
             if let Ok(hir) = regex_syntax::Parser::new().parse(expr) {
-                for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+                for is_prefix in [true, false] {
                     let mut extractor = Extractor::new();
-                    extractor.kind(kind);
+                    extractor.kind(if is_prefix {
+                        ExtractKind::Prefix
+                    } else {
+                        ExtractKind::Suffix
+                    });
                     let seq = extractor.extract(&hir);
                     // An infinite set, or one holding the empty literal, requires nothing.
                     let Some(lits) = seq.literals() else { continue };
@@ -139,41 +177,78 @@ impl LiteralGate {
                         }
                     }
                     needs.push(sets);
+                    if is_prefix {
+                        prefixes = Some(sets);
+                    }
+                    is_prefix_set.push(is_prefix);
                     sets += 1;
                 }
             }
             required.push(needs);
+            prefix_set.push(prefixes);
         }
         LiteralGate {
             literals,
             automaton: std::sync::OnceLock::new(),
             sets_of_literal,
+            is_prefix_set,
             required,
+            prefix_set,
             sets: sets as usize,
         }
     }
 
-    /// Per literal set: whether one of its literals occurs in `text`.
-    fn satisfied_sets(&self, text: &str) -> Vec<bool> {
+    /// Which literal sets occur in `text`, and where the prefix literals do.
+    fn scan(&self, text: &str) -> GateScan {
+        use aho_corasick::automaton::Automaton;
         let automaton = self.automaton.get_or_init(|| {
             // Standard (overlapping) semantics: every occurrence of every literal is reported.
-            AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::DFA))
+            aho_corasick::dfa::DFA::builder()
                 .match_kind(MatchKind::Standard)
+                .start_kind(aho_corasick::StartKind::Unanchored)
                 .build(&self.literals)
                 .ok()
         });
-        let Some(ac) = automaton else {
-            // No literal, or none could be compiled: every set counts as satisfied.
-            return vec![true; self.sets];
+        let Some(dfa) = automaton else {
+            // No literal, or none could be compiled: every set counts as satisfied, and no
+            // expression is searched anchored (see `Patterns::first_match`).
+            return GateScan {
+                satisfied: vec![true; self.sets],
+                starts: Vec::new(),
+            };
         };
         let mut satisfied = vec![false; self.sets];
-        for m in ac.find_overlapping_iter(text) {
-            for &set in &self.sets_of_literal[m.pattern().as_usize()] {
-                satisfied[set as usize] = true;
+        let mut starts = Vec::new();
+        // The DFA walked byte by byte rather than through `find_overlapping_iter`, whose
+        // per-match bookkeeping cost more than the walk: single characters (被, 不, 要) are
+        // literals, and they occur every few bytes. An unanchored standard automaton never
+        // dies, and a match state lists every literal ending at that byte.
+        let Ok(mut state) = dfa.start_state(aho_corasick::Anchored::No) else {
+            return GateScan {
+                satisfied: vec![true; self.sets],
+                starts: Vec::new(),
+            };
+        };
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            state = dfa.next_state(aho_corasick::Anchored::No, state, byte);
+            if !dfa.is_special(state) || !dfa.is_match(state) {
+                continue;
+            }
+            for i in 0..dfa.match_len(state) {
+                let literal = dfa.match_pattern(state, i);
+                let start = at + 1 - dfa.pattern_len(literal);
+                for &set in &self.sets_of_literal[literal.as_usize()] {
+                    satisfied[set as usize] = true;
+                    if self.is_prefix_set[set as usize] {
+                        starts.push((set, start));
+                    }
+                }
             }
         }
-        satisfied
+        // Matches come in order of their ends, not their starts.
+        starts.sort_unstable();
+        starts.dedup();
+        GateScan { satisfied, starts }
     }
 }
 
@@ -181,28 +256,70 @@ impl Patterns {
     /// Calls `on_match(start, end, entry)` for each rule whose expression matches `text`, in
     /// file order, with the span of the expression's leftmost-first match.
     pub(crate) fn for_each_match(&self, text: &str, mut on_match: impl FnMut(usize, usize, Entry)) {
-        let satisfied = self.gate.satisfied_sets(text);
+        let scan = self.gate.scan(text);
         // Per expression: not searched yet, or its first match (if any).
         let mut found: Vec<Option<Option<(usize, usize)>>> = vec![None; self.expressions.len()];
         for &(e, entry) in &self.rules {
             let span = *found[e].get_or_insert_with(|| {
                 let possible = self.gate.required[e]
                     .iter()
-                    .all(|&set| satisfied[set as usize]);
+                    .all(|&set| scan.satisfied[set as usize]);
                 if !possible {
                     return None;
                 }
-                self.expressions[e].find(text).map(|m| (m.start(), m.end()))
+                self.first_match(e, text, &scan)
             });
             if let Some((start, end)) = span {
                 on_match(start, end, entry);
             }
         }
     }
+
+    /// The span of expression `e`'s leftmost-first match in `text`, as an unanchored search
+    /// finds it. When its matches must begin with a prefix literal, the leftmost match begins
+    /// at the first occurrence of one where an anchored search succeeds, and an anchored
+    /// search there ends where the unanchored one would (same start, same preference order).
+    fn first_match(&self, e: usize, text: &str, scan: &GateScan) -> Option<(usize, usize)> {
+        use regex_automata::{Anchored, Input};
+        let expression = &self.expressions[e];
+        let Some(set) = self.gate.prefix_set[e] else {
+            return expression.find(text).map(|m| (m.start(), m.end()));
+        };
+        scan.starts_of(set).find_map(|start| {
+            let input = Input::new(text)
+                .span(start..text.len())
+                .anchored(Anchored::Yes);
+            expression.find(input).map(|m| (m.start(), m.end()))
+        })
+    }
 }
 
 /// Longest `patterns.tsv` expression accepted, in bytes (keeps the compiled set small).
 pub const MAX_PATTERN_BYTES: usize = 512;
+
+/// Compiles a `patterns.tsv` expression as `regex::RegexBuilder::new(expr).size_limit(1 << 20)`
+/// would (the same engine, syntax and match semantics), as the engine itself so that it can
+/// be searched anchored.
+fn compile_pattern(expr: &str) -> std::result::Result<regex_automata::meta::Regex, String> {
+    use regex_automata::{meta, util::syntax, MatchKind};
+    // The regex crate's defaults: 2 MiB of lazy DFA cache, leftmost-first, UTF-8.
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(1 << 20))
+        .hybrid_cache_capacity(2 * (1 << 20))
+        .match_kind(MatchKind::LeftmostFirst)
+        .utf8_empty(true);
+    meta::Builder::new()
+        .configure(config)
+        .syntax(syntax::Config::new().utf8(true))
+        .build(expr)
+        .map_err(|meta_error| {
+            // The regex crate's wording of the error, as profiles have always been told it.
+            match regex::RegexBuilder::new(expr).size_limit(1 << 20).build() {
+                Err(e) => e.to_string(),
+                Ok(_) => meta_error.to_string(),
+            }
+        })
+}
 
 impl Lexicon {
     /// Parses `text` (the contents of `source`), resolving category ids against `categories`.
@@ -347,7 +464,7 @@ impl Lexicon {
     ) -> Result<usize> {
         let err =
             |line: usize, msg: String| Error::file(ErrorKind::Profile, source, Some(line), msg);
-        let mut expressions: Vec<regex::Regex> = Vec::new();
+        let mut expressions: Vec<regex_automata::meta::Regex> = Vec::new();
         let mut sources: Vec<&str> = Vec::new();
         let mut rules = Vec::new();
         for (i, raw) in text.lines().enumerate() {
@@ -379,10 +496,8 @@ impl Lexicon {
             let index = match sources.iter().position(|s| *s == expr) {
                 Some(index) => index,
                 None => {
-                    let re = regex::RegexBuilder::new(expr)
-                        .size_limit(1 << 20)
-                        .build()
-                        .map_err(|e| err(i + 1, format!("bad regex: {e}")))?;
+                    let re =
+                        compile_pattern(expr).map_err(|e| err(i + 1, format!("bad regex: {e}")))?;
                     expressions.push(re);
                     sources.push(expr);
                     expressions.len() - 1

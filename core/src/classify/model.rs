@@ -1027,31 +1027,71 @@ impl FusedModels {
         self.predict_folded(text, true, out);
     }
 
+    /// Per lane, over the buckets `touched` (seen `counts[b]` times): the dot product of its
+    /// label's weights with the tf-idf vector, and the squared norm of its model's tf-idf
+    /// vector (every lane of a model sums the same values, and so holds that model's norm).
+    ///
+    /// On a processor with AVX2 the same loop is compiled for it as well: a lane's 8-bit
+    /// weight and IDF widen to `f32` eight at a time instead of four through SSE2's unpacking,
+    /// which made this loop a quarter of a triage. Each lane still multiplies and adds the
+    /// same values in the same order (Rust never fuses a multiply and an add on its own), so
+    /// both paths give the same bits.
+    fn accumulate(
+        &self,
+        touched: &[u32],
+        counts: &[u16],
+    ) -> ([f32; Self::LANES], [f32; Self::LANES]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, checked just above.
+            return unsafe { self.accumulate_avx2(touched, counts) };
+        }
+        self.accumulate_portable(touched, counts)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn accumulate_avx2(
+        &self,
+        touched: &[u32],
+        counts: &[u16],
+    ) -> ([f32; Self::LANES], [f32; Self::LANES]) {
+        self.accumulate_portable(touched, counts)
+    }
+
+    #[inline(always)]
+    fn accumulate_portable(
+        &self,
+        touched: &[u32],
+        counts: &[u16],
+    ) -> ([f32; Self::LANES], [f32; Self::LANES]) {
+        let mut acc = [0f32; Self::LANES];
+        let tf_table = SublinearTf::get();
+        let mut norm2 = [0f32; Self::LANES];
+        for &b in touched {
+            let tf = tf_table.of(counts[b as usize]);
+            let row: &[u8; Self::ROW_BYTES] = self.rows[b as usize * Self::ROW_BYTES..]
+                [..Self::ROW_BYTES]
+                .try_into()
+                .expect("a row is ROW_BYTES long");
+            let (weights, idfs) = row.split_at(Self::LANES);
+            // Each lane times its model's tf × idf: the same products and sums, lane by
+            // lane, as a loop over each model's labels, in straight lines the compiler
+            // turns into SIMD.
+            for lane in 0..Self::LANES {
+                let v = tf * idfs[lane] as f32;
+                acc[lane] += (weights[lane] as i8) as f32 * v;
+                norm2[lane] += v * v;
+            }
+        }
+        (acc, norm2)
+    }
+
     fn predict_folded(&self, text: &str, normalized: bool, out: &mut [Vec<f32>]) {
         FEAT.with(|cell| {
             let mut s = cell.borrow_mut();
             count_ngrams(&self.features, &self.normalizer, &mut s, text, normalized);
-            let mut acc = [0f32; Self::LANES];
-            // Per lane: the squared norm of its model's tf-idf vector (every lane of a model
-            // sums the same values, and so holds that model's norm).
-            let tf_table = SublinearTf::get();
-            let mut norm2 = [0f32; Self::LANES];
-            for &b in &s.touched {
-                let tf = tf_table.of(s.counts[b as usize]);
-                let row: &[u8; Self::ROW_BYTES] = self.rows[b as usize * Self::ROW_BYTES..]
-                    [..Self::ROW_BYTES]
-                    .try_into()
-                    .expect("a row is ROW_BYTES long");
-                let (weights, idfs) = row.split_at(Self::LANES);
-                // Each lane times its model's tf × idf: the same products and sums, lane by
-                // lane, as a loop over each model's labels, in straight lines the compiler
-                // turns into SIMD.
-                for lane in 0..Self::LANES {
-                    let v = tf * idfs[lane] as f32;
-                    acc[lane] += (weights[lane] as i8) as f32 * v;
-                    norm2[lane] += v * v;
-                }
-            }
+            let (acc, norm2) = self.accumulate(&s.touched, &s.counts);
             s.clear_counts();
             for (mi, part) in self.parts.iter().enumerate() {
                 let o = &mut out[mi];
@@ -1285,6 +1325,32 @@ mod tests {
             fused.predict(t, &mut raw);
             fused.predict_normalized(&normalizer.normalize(t).text, &mut folded);
             assert_eq!(raw, folded, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn fused_scoring_gives_the_same_bits_with_and_without_avx2() {
+        let m = TextModel::train(&toy(), &[], &TrainSettings::default()).unwrap();
+        let fused = FusedModels::new(&[&m, &m, &m]).unwrap();
+        let mut s = FeatScratch::default();
+        for t in [
+            "路灯坏了好几天, 低保也没批",
+            "路面坑洼 不平 ＡＢＣ",
+            "a",
+            "",
+        ] {
+            count_ngrams(&fused.features, &fused.normalizer, &mut s, t, false);
+            let portable = fused.accumulate_portable(&s.touched, &s.counts);
+            assert_eq!(fused.accumulate(&s.touched, &s.counts), portable, "{t:?}");
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the processor has AVX2.
+                let avx2 = unsafe { fused.accumulate_avx2(&s.touched, &s.counts) };
+                let bits = |a: [f32; FusedModels::LANES]| a.map(f32::to_bits);
+                assert_eq!(bits(avx2.0), bits(portable.0), "{t:?}");
+                assert_eq!(bits(avx2.1), bits(portable.1), "{t:?}");
+            }
+            s.clear_counts();
         }
     }
 

@@ -129,6 +129,15 @@ impl Normalizer {
                 char::from_u32(mapped).unwrap_or(c)
             });
         }
+        self.fold_rare(c)
+    }
+
+    /// [`fold_char`](Self::fold_char) for the characters outside ASCII and the CJK block:
+    /// kept out of line so that the common cases inline into the per-character loops
+    /// (normalization called `fold_char` for every character, a tenth of its cost).
+    #[inline(never)]
+    fn fold_rare(&self, c: char) -> Option<char> {
+        let code = c as u32;
         if (0xFF01..=0xFF5E).contains(&code) {
             let ascii = char::from_u32(code - 0xFEE0).unwrap_or(c);
             return Some(ascii.to_ascii_lowercase());
@@ -217,9 +226,9 @@ impl Normalizer {
                 pending_space = false;
             }
             out.text.push(f);
-            for _ in 0..f.len_utf8() {
-                out.orig.push([start as u32, end]);
-            }
+            // One copy of the span per byte of the folded character, reserved at once.
+            out.orig
+                .extend(std::iter::repeat_n([start as u32, end], f.len_utf8()));
         }
     }
 }
