@@ -706,24 +706,31 @@ fn fold_into(
     out: &mut Vec<char>,
 ) -> usize {
     out.clear();
-    let (mut seen, mut opening, mut found) = (0usize, 0usize, 0usize);
-    for c in text.chars() {
-        if seen >= NEAR_PLACE_CHARS {
-            if seen == NEAR_PLACE_CHARS {
-                opening = out.len();
-            }
-            if letters.is_some_and(|n| found >= n) {
-                return opening;
-            }
-        }
-        seen += 1;
+    // At most one character per byte: pushing never reallocates.
+    out.reserve(text.len());
+    // The opening, then the rest without counting characters seen.
+    let mut chars = text.chars();
+    let mut found = 0usize;
+    for c in chars.by_ref().take(NEAR_PLACE_CHARS) {
         if let Some(f) = normalizer.fold_char(c) {
             out.push(f);
             found += is_letter_or_digit(f) as usize;
         }
     }
-    if seen <= NEAR_PLACE_CHARS {
-        opening = out.len();
+    let opening = out.len();
+    match letters {
+        None => out.extend(chars.filter_map(|c| normalizer.fold_char(c))),
+        Some(n) => {
+            for c in chars {
+                if found >= n {
+                    break;
+                }
+                if let Some(f) = normalizer.fold_char(c) {
+                    out.push(f);
+                    found += is_letter_or_digit(f) as usize;
+                }
+            }
+        }
     }
     opening
 }
