@@ -11,6 +11,9 @@ use crate::normalize::Normalizer;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
+/// Characters of the longest word in [`NOT_NAMES`].
+const MAX_NOT_NAME_CHARS: usize = 3;
+
 /// Generic suffixes, longest first at each position, with the kind they name.
 const SUFFIXES: &[&str] = &[
     "有限公司",
@@ -96,7 +99,9 @@ fn suffix_at(text: &[char]) -> Option<(usize, usize)> {
         .get_or_init(|| SUFFIXES.iter().map(|s| s.chars().collect()).collect())
         .iter()
         .enumerate()
-        .find(|(_, sfx)| text.starts_with(sfx))
+        // Character by character, first character first: `starts_with` on slices called
+        // `memcmp` for each suffix, most of the named-thing search's cost.
+        .find(|(_, sfx)| text.len() >= sfx.len() && sfx.iter().zip(text).all(|(a, b)| a == b))
         .map(|(kind, sfx)| (kind, sfx.len()))
 }
 
@@ -115,6 +120,24 @@ const STOPS_AT: [u64; 1024] = {
     }
     bits
 };
+
+/// [`NAME_STARTS_AFTER`] as bits of the BMP: tested for every character of a name.
+const STARTS_AFTER_BITS: [u64; 1024] = {
+    let mut bits = [0u64; 1024];
+    let mut i = 0;
+    while i < NAME_STARTS_AFTER.len() {
+        let c = NAME_STARTS_AFTER[i] as usize;
+        bits[c >> 6] |= 1 << (c & 63);
+        i += 1;
+    }
+    bits
+};
+
+#[inline]
+fn starts_after(c: char) -> bool {
+    let c = c as usize;
+    c < 1 << 16 && STARTS_AFTER_BITS[c >> 6] & (1 << (c & 63)) != 0
+}
 
 #[inline]
 fn may_start_or_end(c: char) -> bool {
@@ -199,13 +222,15 @@ pub fn named_things_in(chars: &[char], out: &mut Vec<NamedThing>) {
         while s > 0
             && i - s < MAX_NAME_CHARS
             && chars[s - 1].is_alphanumeric()
-            && !NAME_STARTS_AFTER.contains(&chars[s - 1])
+            && !starts_after(chars[s - 1])
         {
             s -= 1;
         }
         if i - s >= 2 {
             let name: String = chars[s..i].iter().collect();
-            if !NOT_NAMES.contains(&name.as_str()) {
+            // No word of the list is longer than MAX_NOT_NAME_CHARS: a longer name is looked
+            // up in nothing (comparing it with each word was most of this search's cost).
+            if i - s > MAX_NOT_NAME_CHARS || !NOT_NAMES.contains(&name.as_str()) {
                 push(out, kind as u8, name);
             }
         }
@@ -348,6 +373,17 @@ mod tests {
             "A3区梅溪湖看云路润芳园小区油烟扰民",
             "A5区劳动东路魅力之城小区油烟扰民"
         ));
+    }
+
+    #[test]
+    fn the_bit_tables_hold_their_lists() {
+        assert!(NOT_NAMES
+            .iter()
+            .all(|n| n.chars().count() <= MAX_NOT_NAME_CHARS));
+        for c in NAME_STARTS_AFTER {
+            assert!(starts_after(*c), "{c}");
+        }
+        assert!(!starts_after('丽') && !starts_after('a'));
     }
 
     #[test]
