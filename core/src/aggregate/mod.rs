@@ -542,9 +542,11 @@ struct Scratch {
     /// Hits per open issue slot while candidates are counted (all zero between reports).
     slot_counts: Vec<u32>,
     key_rest: Vec<f32>,
-    /// The report's title and text, folded.
+    /// The report's title and text, folded, and the hashes of their bigrams (unsorted).
     title: Vec<char>,
     text: Vec<char>,
+    title_bigrams: Vec<u32>,
+    text_bigrams: Vec<u32>,
     sorter: HashSorter,
     key_by_bit: WeightsByBit,
     body_by_bit: WeightsByBit,
@@ -704,40 +706,90 @@ pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
 /// `Some(letters)` it stops once the opening is passed and `out` holds that many letters and
 /// digits (and so at least as many characters as a content-word opening takes): the rest of
 /// a titled report's body takes part in nothing.
+///
+/// In the same pass `bigrams` (cleared) gets the unsorted hashes of the bigrams of the letters
+/// and digits folded (every one of them: what [`shingles_of_folded`] of `out` hashes with
+/// `max_chars` = `letters`, or all of them), so that the folded text is not read again for
+/// its bigrams.
 fn fold_into(
     normalizer: &crate::normalize::Normalizer,
     text: &str,
     letters: Option<usize>,
     out: &mut Vec<char>,
+    bigrams: &mut Vec<u32>,
 ) -> usize {
+    // The letters taken stop past the opening: none is cut short inside it.
+    const _: () = assert!(NEAR_PLACE_CHARS <= BODY_CHARS);
     out.clear();
+    bigrams.clear();
     // At most one character per byte: pushing never reallocates.
     out.reserve(text.len());
+    bigrams.reserve(text.len());
+    // The letter before, as a `u32` (NO_LETTER before the first).
+    const NO_LETTER: u32 = u32::MAX;
+    let mut previous = NO_LETTER;
+    let mut found = 0usize;
+    // (A macro rather than a closure: the loops read `found` and `out` between steps.)
+    macro_rules! step {
+        ($f:expr) => {{
+            let f: char = $f;
+            out.push(f);
+            if is_letter_or_digit(f) {
+                if previous != NO_LETTER {
+                    bigrams.push(bigram_hash(previous, f));
+                }
+                previous = f as u32;
+                found += 1;
+            }
+        }};
+    }
     // The opening, then the rest without counting characters seen.
     let mut chars = text.chars();
-    let mut found = 0usize;
     for c in chars.by_ref().take(NEAR_PLACE_CHARS) {
         if let Some(f) = normalizer.fold_char(c) {
-            out.push(f);
-            found += is_letter_or_digit(f) as usize;
+            step!(f);
         }
     }
     let opening = out.len();
     match letters {
-        None => out.extend(chars.filter_map(|c| normalizer.fold_char(c))),
+        None => {
+            for c in chars {
+                if let Some(f) = normalizer.fold_char(c) {
+                    step!(f);
+                }
+            }
+        }
         Some(n) => {
             for c in chars {
                 if found >= n {
                     break;
                 }
                 if let Some(f) = normalizer.fold_char(c) {
-                    out.push(f);
-                    found += is_letter_or_digit(f) as usize;
+                    step!(f);
                 }
             }
         }
     }
+    // No more letters than the body takes (the bigrams above are all of them).
+    debug_assert!(letters.is_none_or(|n| found <= n));
+    // A single letter is its own shingle (as in `shingles_of_folded`).
+    if bigrams.is_empty() && previous != NO_LETTER {
+        bigrams.push((mix(previous as u64) & 0xffff_ffff) as u32);
+    }
     opening
+}
+
+/// The hash of the bigram of letters `p` then `c`.
+#[inline]
+fn bigram_hash(p: u32, c: char) -> u32 {
+    (mix(((p as u64) << 32) | c as u64) & 0xffff_ffff) as u32
+}
+
+/// The sorted, distinct `hashes` (sorted in place), as a vector of their own size.
+fn sorted_distinct(hashes: &mut Vec<u32>, sorter: &mut HashSorter) -> Vec<u32> {
+    sorter.sort(hashes);
+    hashes.dedup();
+    hashes.to_vec()
 }
 
 /// [`shingles`] of text already folded (its first `max_chars` letters and digits).
@@ -755,7 +807,7 @@ fn shingles_of_folded(chars: &[char], max_chars: usize, sorter: &mut HashSorter)
         }
         taken += 1;
         if let Some(p) = previous {
-            out.push((mix(((p as u64) << 32) | c as u64) & 0xffff_ffff) as u32);
+            out.push(bigram_hash(p as u32, c));
         }
         previous = Some(c);
     }
@@ -1151,24 +1203,38 @@ impl Aggregator {
         let normalizer = engine.normalizer();
         let titled = report.title.is_some();
         if let Some(t) = &report.title {
-            fold_into(normalizer, t, None, &mut scratch.title);
+            fold_into(
+                normalizer,
+                t,
+                None,
+                &mut scratch.title,
+                &mut scratch.title_bigrams,
+            );
         }
         let opening_len = fold_into(
             normalizer,
             &report.text,
             titled.then_some(BODY_CHARS),
             &mut scratch.text,
+            &mut scratch.text_bigrams,
         );
         let key_chars: &[char] = if titled {
             &scratch.title
         } else {
             &scratch.text
         };
-        let key = shingles_of_folded(key_chars, usize::MAX, &mut scratch.sorter);
+        let key = sorted_distinct(
+            if titled {
+                &mut scratch.title_bigrams
+            } else {
+                &mut scratch.text_bigrams
+            },
+            &mut scratch.sorter,
+        );
         let mut key_names = Vec::new();
         names::named_things_in(key_chars, &mut key_names);
         let body = if titled {
-            shingles_of_folded(&scratch.text, BODY_CHARS, &mut scratch.sorter)
+            sorted_distinct(&mut scratch.text_bigrams, &mut scratch.sorter)
         } else {
             key.clone()
         };
@@ -1879,6 +1945,34 @@ mod tests {
     fn issue_ids_are_sixteen_hex_digits() {
         for h in [0, 1, 0xabc, u64::MAX, 0x0123_4567_89ab_cdef] {
             assert_eq!(issue_id(h), format!("issue-{h:016x}"));
+        }
+    }
+
+    #[test]
+    fn bigrams_hashed_while_folding_are_those_of_the_folded_text() {
+        let engine = Engine::default();
+        let long = "A市A2区丽发新城小区近期百米范围内修建搅拌厂，严重环境污染！".repeat(12);
+        for text in [
+            "",
+            "，",
+            "坑",
+            "a",
+            "丽发",
+            "A3区 K9县",
+            "Ｆｕｌｌ１２ 繁體字",
+            long.as_str(),
+        ] {
+            for letters in [None, Some(BODY_CHARS)] {
+                let (mut chars, mut bigrams) = (Vec::new(), Vec::new());
+                fold_into(engine.normalizer(), text, letters, &mut chars, &mut bigrams);
+                let mut sorter = HashSorter::default();
+                let max = letters.unwrap_or(usize::MAX);
+                assert_eq!(
+                    sorted_distinct(&mut bigrams, &mut sorter),
+                    shingles_of_folded(&chars, max, &mut sorter),
+                    "{text} {letters:?}"
+                );
+            }
         }
     }
 
