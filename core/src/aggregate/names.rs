@@ -105,44 +105,47 @@ fn suffix_at(text: &[char]) -> Option<(usize, usize)> {
         .map(|(kind, sfx)| (kind, sfx.len()))
 }
 
-/// The characters [`named_things_in`] stops at: 区 and 县 (after a district code) and the
-/// first characters of the suffixes (as tested in [`suffix_at`]), as bits of the BMP.
-const STOPS_AT: [u64; 1024] = {
-    let chars = [
-        '区', '县', '有', '公', '集', '银', '学', '大', '中', '小', '幼', '医', '花', '酒', '市',
-    ];
-    let mut bits = [0u64; 1024];
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i] as usize;
-        bits[c >> 6] |= 1 << (c & 63);
-        i += 1;
-    }
-    bits
-};
+/// A set of characters of the BMP as bits: a test per character of a text is a load and
+/// a mask instead of a scan of a list.
+struct BmpSet([u64; 1024]);
 
-/// [`NAME_STARTS_AFTER`] as bits of the BMP: tested for every character of a name.
-const STARTS_AFTER_BITS: [u64; 1024] = {
-    let mut bits = [0u64; 1024];
-    let mut i = 0;
-    while i < NAME_STARTS_AFTER.len() {
-        let c = NAME_STARTS_AFTER[i] as usize;
-        bits[c >> 6] |= 1 << (c & 63);
-        i += 1;
+impl BmpSet {
+    const fn of(chars: &[char]) -> Self {
+        let mut bits = [0u64; 1024];
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i] as usize;
+            assert!(c < 1 << 16, "a character of the BMP");
+            bits[c >> 6] |= 1 << (c & 63);
+            i += 1;
+        }
+        BmpSet(bits)
     }
-    bits
-};
+
+    #[inline]
+    fn contains(&self, c: char) -> bool {
+        let c = c as usize;
+        c < 1 << 16 && self.0[c >> 6] & (1 << (c & 63)) != 0
+    }
+}
+
+/// The characters [`named_things_in`] stops at: 区 and 县 (after a district code) and the
+/// first characters of the suffixes (as tested in [`suffix_at`]).
+static STOPS_AT: BmpSet = BmpSet::of(&[
+    '区', '县', '有', '公', '集', '银', '学', '大', '中', '小', '幼', '医', '花', '酒', '市',
+]);
+
+/// [`NAME_STARTS_AFTER`]: tested for every character of a name.
+static STARTS_AFTER: BmpSet = BmpSet::of(NAME_STARTS_AFTER);
 
 #[inline]
 fn starts_after(c: char) -> bool {
-    let c = c as usize;
-    c < 1 << 16 && STARTS_AFTER_BITS[c >> 6] & (1 << (c & 63)) != 0
+    STARTS_AFTER.contains(c)
 }
 
 #[inline]
 fn may_start_or_end(c: char) -> bool {
-    let c = c as usize;
-    c < 1 << 16 && STOPS_AT[c >> 6] & (1 << (c & 63)) != 0
+    STOPS_AT.contains(c)
 }
 
 /// Longest name kept, in characters (from its end).
