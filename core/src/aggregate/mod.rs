@@ -822,41 +822,48 @@ fn shingles_of_folded(chars: &[char], max_chars: usize, sorter: &mut HashSorter)
 /// Sorts hashes (uniformly spread `u32`s) in place: the same order as `sort_unstable`, in
 /// about a third of its time for a body's 200. Each goes to the bucket of its top bits (about
 /// one per bucket), and an insertion sort then has only the few within a bucket to order.
-/// Its vectors are kept between sorts.
+/// Its arrays are kept between sorts.
 #[derive(Debug, Clone, Default)]
 struct HashSorter {
-    bucketed: Vec<u32>,
-    starts: Vec<u16>,
+    bucketed: Option<Box<[u32; 4 << HashSorter::MAX_BUCKET_BITS]>>,
+    starts: Option<Box<[u16; (1 << HashSorter::MAX_BUCKET_BITS) + 1]>>,
 }
 
 impl HashSorter {
     const MAX_BUCKET_BITS: u32 = 10;
 
     fn sort(&mut self, v: &mut [u32]) {
+        const BUCKETS: usize = 1 << HashSorter::MAX_BUCKET_BITS;
+        const MOST: usize = 4 << HashSorter::MAX_BUCKET_BITS;
         let n = v.len();
-        if !(33..=4 << Self::MAX_BUCKET_BITS).contains(&n) {
+        if !(33..=MOST).contains(&n) {
             v.sort_unstable();
             return;
         }
         let bits = (usize::BITS - (n - 1).leading_zeros()).min(Self::MAX_BUCKET_BITS);
         let shift = 32 - bits;
-        let starts = &mut self.starts;
-        starts.clear();
-        starts.resize((1 << bits) + 1, 0);
+        // Fixed-size arrays indexed through masks that cannot change the index (a bucket is
+        // below 2^bits ≤ BUCKETS, a position below n ≤ MOST): no bounds check per element.
+        let starts: &mut [u16; BUCKETS + 1] = self
+            .starts
+            .get_or_insert_with(|| Box::new([0; BUCKETS + 1]));
+        let buckets = 1usize << bits;
+        starts[..=buckets].fill(0);
         for &h in v.iter() {
-            starts[(h >> shift) as usize + 1] += 1;
+            starts[((h >> shift) as usize & (BUCKETS - 1)) + 1] += 1;
         }
-        for b in 1..starts.len() {
-            starts[b] += starts[b - 1];
+        let mut sum = 0u16;
+        for s in starts[..=buckets].iter_mut() {
+            sum += *s;
+            *s = sum;
         }
-        let out = &mut self.bucketed;
-        out.clear();
-        out.resize(n, 0);
+        let out: &mut [u32; MOST] = self.bucketed.get_or_insert_with(|| Box::new([0; MOST]));
         for &h in v.iter() {
-            let at = &mut starts[(h >> shift) as usize];
-            out[*at as usize] = h;
+            let at = &mut starts[(h >> shift) as usize & (BUCKETS - 1)];
+            out[*at as usize & (MOST - 1)] = h;
             *at += 1;
         }
+        let out = &mut out[..n];
         for i in 1..n {
             let x = out[i];
             let mut j = i;
