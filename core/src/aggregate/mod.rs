@@ -174,8 +174,15 @@ const NEAR_MIN_SHARED_WORDS: usize = 2;
 const NEAR_PLACE_CHARS: usize = 150;
 /// Characters of the body that take part in body similarity.
 const BODY_CHARS: usize = 200;
-/// Document counts below this have their bigram weight computed once per report.
-const WEIGHTS_CACHED: usize = 64;
+/// Document counts whose logarithm is tabled ([`ln_one_plus_count`]): bigrams held by more
+/// reports than this are few.
+const LN_COUNTS: usize = 1 << 12;
+
+/// `ln(1 + count)` for every count below [`LN_COUNTS`].
+fn ln_one_plus_count() -> &'static [f32] {
+    static TABLE: std::sync::OnceLock<Box<[f32]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| (0..LN_COUNTS).map(|c| (1.0 + c as f32).ln()).collect())
+}
 
 /// Bigram sets of one member, with their total weights at the time it arrived.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -534,12 +541,12 @@ struct Scratch {
     near: Vec<u32>,
     /// Hits per open issue slot while candidates are counted (all zero between reports).
     slot_counts: Vec<u32>,
-    /// Bigram weight by document count for the report being added (NaN: not computed yet).
-    weight_by_count: Vec<f32>,
     key_rest: Vec<f32>,
-    /// The report's title and text, folded.
+    /// The report's title and text, folded, and the hashes of their bigrams (unsorted).
     title: Vec<char>,
     text: Vec<char>,
+    title_bigrams: Vec<u32>,
+    text_bigrams: Vec<u32>,
     sorter: HashSorter,
     key_by_bit: WeightsByBit,
     body_by_bit: WeightsByBit,
@@ -699,33 +706,90 @@ pub fn shingles(engine: &Engine, text: &str, max_chars: usize) -> Vec<u32> {
 /// `Some(letters)` it stops once the opening is passed and `out` holds that many letters and
 /// digits (and so at least as many characters as a content-word opening takes): the rest of
 /// a titled report's body takes part in nothing.
+///
+/// In the same pass `bigrams` (cleared) gets the unsorted hashes of the bigrams of the letters
+/// and digits folded (every one of them: what [`shingles_of_folded`] of `out` hashes with
+/// `max_chars` = `letters`, or all of them), so that the folded text is not read again for
+/// its bigrams.
 fn fold_into(
     normalizer: &crate::normalize::Normalizer,
     text: &str,
     letters: Option<usize>,
     out: &mut Vec<char>,
+    bigrams: &mut Vec<u32>,
 ) -> usize {
+    // The letters taken stop past the opening: none is cut short inside it.
+    const _: () = assert!(NEAR_PLACE_CHARS <= BODY_CHARS);
     out.clear();
-    let (mut seen, mut opening, mut found) = (0usize, 0usize, 0usize);
-    for c in text.chars() {
-        if seen >= NEAR_PLACE_CHARS {
-            if seen == NEAR_PLACE_CHARS {
-                opening = out.len();
-            }
-            if letters.is_some_and(|n| found >= n) {
-                return opening;
-            }
-        }
-        seen += 1;
-        if let Some(f) = normalizer.fold_char(c) {
+    bigrams.clear();
+    // At most one character per byte: pushing never reallocates.
+    out.reserve(text.len());
+    bigrams.reserve(text.len());
+    // The letter before, as a `u32` (NO_LETTER before the first).
+    const NO_LETTER: u32 = u32::MAX;
+    let mut previous = NO_LETTER;
+    let mut found = 0usize;
+    // (A macro rather than a closure: the loops read `found` and `out` between steps.)
+    macro_rules! step {
+        ($f:expr) => {{
+            let f: char = $f;
             out.push(f);
-            found += is_letter_or_digit(f) as usize;
+            if is_letter_or_digit(f) {
+                if previous != NO_LETTER {
+                    bigrams.push(bigram_hash(previous, f));
+                }
+                previous = f as u32;
+                found += 1;
+            }
+        }};
+    }
+    // The opening, then the rest without counting characters seen.
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(NEAR_PLACE_CHARS) {
+        if let Some(f) = normalizer.fold_char(c) {
+            step!(f);
         }
     }
-    if seen <= NEAR_PLACE_CHARS {
-        opening = out.len();
+    let opening = out.len();
+    match letters {
+        None => {
+            for c in chars {
+                if let Some(f) = normalizer.fold_char(c) {
+                    step!(f);
+                }
+            }
+        }
+        Some(n) => {
+            for c in chars {
+                if found >= n {
+                    break;
+                }
+                if let Some(f) = normalizer.fold_char(c) {
+                    step!(f);
+                }
+            }
+        }
+    }
+    // No more letters than the body takes (the bigrams above are all of them).
+    debug_assert!(letters.is_none_or(|n| found <= n));
+    // A single letter is its own shingle (as in `shingles_of_folded`).
+    if bigrams.is_empty() && previous != NO_LETTER {
+        bigrams.push((mix(previous as u64) & 0xffff_ffff) as u32);
     }
     opening
+}
+
+/// The hash of the bigram of letters `p` then `c`.
+#[inline]
+fn bigram_hash(p: u32, c: char) -> u32 {
+    (mix(((p as u64) << 32) | c as u64) & 0xffff_ffff) as u32
+}
+
+/// The sorted, distinct `hashes` (sorted in place), as a vector of their own size.
+fn sorted_distinct(hashes: &mut Vec<u32>, sorter: &mut HashSorter) -> Vec<u32> {
+    sorter.sort(hashes);
+    hashes.dedup();
+    hashes.to_vec()
 }
 
 /// [`shingles`] of text already folded (its first `max_chars` letters and digits).
@@ -743,7 +807,7 @@ fn shingles_of_folded(chars: &[char], max_chars: usize, sorter: &mut HashSorter)
         }
         taken += 1;
         if let Some(p) = previous {
-            out.push((mix(((p as u64) << 32) | c as u64) & 0xffff_ffff) as u32);
+            out.push(bigram_hash(p as u32, c));
         }
         previous = Some(c);
     }
@@ -758,41 +822,48 @@ fn shingles_of_folded(chars: &[char], max_chars: usize, sorter: &mut HashSorter)
 /// Sorts hashes (uniformly spread `u32`s) in place: the same order as `sort_unstable`, in
 /// about a third of its time for a body's 200. Each goes to the bucket of its top bits (about
 /// one per bucket), and an insertion sort then has only the few within a bucket to order.
-/// Its vectors are kept between sorts.
+/// Its arrays are kept between sorts.
 #[derive(Debug, Clone, Default)]
 struct HashSorter {
-    bucketed: Vec<u32>,
-    starts: Vec<u16>,
+    bucketed: Option<Box<[u32; 4 << HashSorter::MAX_BUCKET_BITS]>>,
+    starts: Option<Box<[u16; (1 << HashSorter::MAX_BUCKET_BITS) + 1]>>,
 }
 
 impl HashSorter {
     const MAX_BUCKET_BITS: u32 = 10;
 
     fn sort(&mut self, v: &mut [u32]) {
+        const BUCKETS: usize = 1 << HashSorter::MAX_BUCKET_BITS;
+        const MOST: usize = 4 << HashSorter::MAX_BUCKET_BITS;
         let n = v.len();
-        if !(33..=4 << Self::MAX_BUCKET_BITS).contains(&n) {
+        if !(33..=MOST).contains(&n) {
             v.sort_unstable();
             return;
         }
         let bits = (usize::BITS - (n - 1).leading_zeros()).min(Self::MAX_BUCKET_BITS);
         let shift = 32 - bits;
-        let starts = &mut self.starts;
-        starts.clear();
-        starts.resize((1 << bits) + 1, 0);
+        // Fixed-size arrays indexed through masks that cannot change the index (a bucket is
+        // below 2^bits ≤ BUCKETS, a position below n ≤ MOST): no bounds check per element.
+        let starts: &mut [u16; BUCKETS + 1] = self
+            .starts
+            .get_or_insert_with(|| Box::new([0; BUCKETS + 1]));
+        let buckets = 1usize << bits;
+        starts[..=buckets].fill(0);
         for &h in v.iter() {
-            starts[(h >> shift) as usize + 1] += 1;
+            starts[((h >> shift) as usize & (BUCKETS - 1)) + 1] += 1;
         }
-        for b in 1..starts.len() {
-            starts[b] += starts[b - 1];
+        let mut sum = 0u16;
+        for s in starts[..=buckets].iter_mut() {
+            sum += *s;
+            *s = sum;
         }
-        let out = &mut self.bucketed;
-        out.clear();
-        out.resize(n, 0);
+        let out: &mut [u32; MOST] = self.bucketed.get_or_insert_with(|| Box::new([0; MOST]));
         for &h in v.iter() {
-            let at = &mut starts[(h >> shift) as usize];
-            out[*at as usize] = h;
+            let at = &mut starts[(h >> shift) as usize & (BUCKETS - 1)];
+            out[*at as usize & (MOST - 1)] = h;
             *at += 1;
         }
+        let out = &mut out[..n];
         for i in 1..n {
             let x = out[i];
             let mut j = i;
@@ -1139,24 +1210,38 @@ impl Aggregator {
         let normalizer = engine.normalizer();
         let titled = report.title.is_some();
         if let Some(t) = &report.title {
-            fold_into(normalizer, t, None, &mut scratch.title);
+            fold_into(
+                normalizer,
+                t,
+                None,
+                &mut scratch.title,
+                &mut scratch.title_bigrams,
+            );
         }
         let opening_len = fold_into(
             normalizer,
             &report.text,
             titled.then_some(BODY_CHARS),
             &mut scratch.text,
+            &mut scratch.text_bigrams,
         );
         let key_chars: &[char] = if titled {
             &scratch.title
         } else {
             &scratch.text
         };
-        let key = shingles_of_folded(key_chars, usize::MAX, &mut scratch.sorter);
+        let key = sorted_distinct(
+            if titled {
+                &mut scratch.title_bigrams
+            } else {
+                &mut scratch.text_bigrams
+            },
+            &mut scratch.sorter,
+        );
         let mut key_names = Vec::new();
         names::named_things_in(key_chars, &mut key_names);
         let body = if titled {
-            shingles_of_folded(&scratch.text, BODY_CHARS, &mut scratch.sorter)
+            sorted_distinct(&mut scratch.text_bigrams, &mut scratch.sorter)
         } else {
             key.clone()
         };
@@ -1168,26 +1253,23 @@ impl Aggregator {
         // giving their shared words zero weight (every bigram is "common" among three reports).
         // Working vectors are reused from report to report (taken here, put back at the end).
         // Most bigrams are rare: their few small counts are weighed once per report.
-        let by_count = &mut scratch.weight_by_count;
-        by_count.clear();
-        by_count.resize(WEIGHTS_CACHED, f32::NAN);
-        let mut count_and_weigh =
-            |df: &mut DocumentCounts, bigrams: &[u32], weights: &mut Vec<f32>| {
-                weights.clear();
-                df.reserve(bigrams.len());
-                weights.extend(bigrams.iter().map(|&h| {
-                    let count = &df.count(h);
-                    let weigh = || ((1.0 + IDF_PRIOR_REPORTS + n) / (1.0 + *count as f32)).ln();
-                    match by_count.get_mut(*count as usize) {
-                        Some(w) if w.is_nan() => {
-                            *w = weigh();
-                            *w
-                        }
-                        Some(w) => *w,
-                        None => weigh(),
+        // The weight ln((1 + prior + n) / (1 + count)) as a difference of logarithms: the
+        // first once per report, the second from a table (a `ln` per distinct count of every
+        // report was 2 % of the time).
+        let ln_documents = (1.0 + IDF_PRIOR_REPORTS + n).ln();
+        let ln_counts = ln_one_plus_count();
+        let count_and_weigh = |df: &mut DocumentCounts, bigrams: &[u32], weights: &mut Vec<f32>| {
+            weights.clear();
+            df.reserve(bigrams.len());
+            weights.extend(bigrams.iter().map(|&h| {
+                let count = df.count(h);
+                ln_documents
+                    - match ln_counts.get(count as usize) {
+                        Some(&l) => l,
+                        None => (1.0 + count as f32).ln(),
                     }
-                }));
-            };
+            }));
+        };
         count_and_weigh(&mut self.key_df, &key, &mut scratch.key_w);
         count_and_weigh(&mut self.body_df, &body, &mut scratch.body_w);
         // Place names are not content (every report from there shares them): the division's
@@ -1870,6 +1952,34 @@ mod tests {
     fn issue_ids_are_sixteen_hex_digits() {
         for h in [0, 1, 0xabc, u64::MAX, 0x0123_4567_89ab_cdef] {
             assert_eq!(issue_id(h), format!("issue-{h:016x}"));
+        }
+    }
+
+    #[test]
+    fn bigrams_hashed_while_folding_are_those_of_the_folded_text() {
+        let engine = Engine::default();
+        let long = "A市A2区丽发新城小区近期百米范围内修建搅拌厂，严重环境污染！".repeat(12);
+        for text in [
+            "",
+            "，",
+            "坑",
+            "a",
+            "丽发",
+            "A3区 K9县",
+            "Ｆｕｌｌ１２ 繁體字",
+            long.as_str(),
+        ] {
+            for letters in [None, Some(BODY_CHARS)] {
+                let (mut chars, mut bigrams) = (Vec::new(), Vec::new());
+                fold_into(engine.normalizer(), text, letters, &mut chars, &mut bigrams);
+                let mut sorter = HashSorter::default();
+                let max = letters.unwrap_or(usize::MAX);
+                assert_eq!(
+                    sorted_distinct(&mut bigrams, &mut sorter),
+                    shingles_of_folded(&chars, max, &mut sorter),
+                    "{text} {letters:?}"
+                );
+            }
         }
     }
 

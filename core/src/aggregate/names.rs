@@ -11,6 +11,9 @@ use crate::normalize::Normalizer;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
+/// Characters of the longest word in [`NOT_NAMES`].
+const MAX_NOT_NAME_CHARS: usize = 3;
+
 /// Generic suffixes, longest first at each position, with the kind they name.
 const SUFFIXES: &[&str] = &[
     "有限公司",
@@ -96,8 +99,53 @@ fn suffix_at(text: &[char]) -> Option<(usize, usize)> {
         .get_or_init(|| SUFFIXES.iter().map(|s| s.chars().collect()).collect())
         .iter()
         .enumerate()
-        .find(|(_, sfx)| text.starts_with(sfx))
+        // Character by character, first character first: `starts_with` on slices called
+        // `memcmp` for each suffix, most of the named-thing search's cost.
+        .find(|(_, sfx)| text.len() >= sfx.len() && sfx.iter().zip(text).all(|(a, b)| a == b))
         .map(|(kind, sfx)| (kind, sfx.len()))
+}
+
+/// A set of characters of the BMP as bits: a test per character of a text is a load and
+/// a mask instead of a scan of a list.
+struct BmpSet([u64; 1024]);
+
+impl BmpSet {
+    const fn of(chars: &[char]) -> Self {
+        let mut bits = [0u64; 1024];
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i] as usize;
+            assert!(c < 1 << 16, "a character of the BMP");
+            bits[c >> 6] |= 1 << (c & 63);
+            i += 1;
+        }
+        BmpSet(bits)
+    }
+
+    #[inline]
+    fn contains(&self, c: char) -> bool {
+        let c = c as usize;
+        c < 1 << 16 && self.0[c >> 6] & (1 << (c & 63)) != 0
+    }
+}
+
+/// The characters [`named_things_in`] stops at: 区 and 县 (after a district code) and the
+/// first characters of the suffixes (as tested in [`suffix_at`]).
+static STOPS_AT: BmpSet = BmpSet::of(&[
+    '区', '县', '有', '公', '集', '银', '学', '大', '中', '小', '幼', '医', '花', '酒', '市',
+]);
+
+/// [`NAME_STARTS_AFTER`]: tested for every character of a name.
+static STARTS_AFTER: BmpSet = BmpSet::of(NAME_STARTS_AFTER);
+
+#[inline]
+fn starts_after(c: char) -> bool {
+    STARTS_AFTER.contains(c)
+}
+
+#[inline]
+fn may_start_or_end(c: char) -> bool {
+    STOPS_AT.contains(c)
 }
 
 /// Longest name kept, in characters (from its end).
@@ -153,6 +201,11 @@ pub fn named_things(normalizer: &Normalizer, text: &str) -> Vec<NamedThing> {
 pub fn named_things_in(chars: &[char], out: &mut Vec<NamedThing>) {
     let mut i = 0;
     while i < chars.len() {
+        // Most characters neither end a district code nor start a suffix: one bit answers.
+        if !may_start_or_end(chars[i]) {
+            i += 1;
+            continue;
+        }
         // A district code: ASCII letters then digits, then 区 or 县 (A3区, K9县).
         if matches!(chars[i], '区' | '县') {
             let mut s = i;
@@ -172,13 +225,15 @@ pub fn named_things_in(chars: &[char], out: &mut Vec<NamedThing>) {
         while s > 0
             && i - s < MAX_NAME_CHARS
             && chars[s - 1].is_alphanumeric()
-            && !NAME_STARTS_AFTER.contains(&chars[s - 1])
+            && !starts_after(chars[s - 1])
         {
             s -= 1;
         }
         if i - s >= 2 {
             let name: String = chars[s..i].iter().collect();
-            if !NOT_NAMES.contains(&name.as_str()) {
+            // No word of the list is longer than MAX_NOT_NAME_CHARS: a longer name is looked
+            // up in nothing (comparing it with each word was most of this search's cost).
+            if i - s > MAX_NOT_NAME_CHARS || !NOT_NAMES.contains(&name.as_str()) {
                 push(out, kind as u8, name);
             }
         }
@@ -209,6 +264,48 @@ pub fn conflict(a: &[NamedThing], b: &[NamedThing]) -> bool {
 }
 
 fn names_match(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    // Names are short: as characters on the stack, the tests below are a few comparisons
+    // each instead of a substring search and a `contains` scan per character (this was most
+    // of the cost of comparing a report with a member).
+    const SHORT: usize = 16;
+    let (mut ca, mut cb) = (['\0'; SHORT], ['\0'; SHORT]);
+    let (mut na, mut nb) = (0, 0);
+    for c in a.chars() {
+        if na == SHORT {
+            return names_match_str(a, b);
+        }
+        ca[na] = c;
+        na += 1;
+    }
+    for c in b.chars() {
+        if nb == SHORT {
+            return names_match_str(a, b);
+        }
+        cb[nb] = c;
+        nb += 1;
+    }
+    let (ca, cb) = (&ca[..na], &cb[..nb]);
+    // Substrings of UTF-8 text are substrings of its characters, and the reverse.
+    let contains = |hay: &[char], needle: &[char]| {
+        needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+    };
+    if contains(ca, cb) || contains(cb, ca) {
+        return true;
+    }
+    let first = |s: &[char], i: usize| !s[..i].contains(&s[i]);
+    let distinct = |s: &[char]| (0..s.len()).filter(|&i| first(s, i)).count();
+    let shared = (0..ca.len())
+        .filter(|&i| first(ca, i) && cb.contains(&ca[i]))
+        .count();
+    let union = distinct(ca) + distinct(cb) - shared;
+    union > 0 && 2 * shared >= union
+}
+
+/// [`names_match`] on the strings themselves, for names too long to copy.
+fn names_match_str(a: &str, b: &str) -> bool {
     if a == b || a.contains(b) || b.contains(a) {
         return true;
     }
@@ -260,6 +357,7 @@ mod tests {
     fn every_suffix_is_found_after_the_first_character_test() {
         for (kind, sfx) in SUFFIXES.iter().enumerate() {
             let chars: Vec<char> = sfx.chars().collect();
+            assert!(may_start_or_end(chars[0]), "{sfx}");
             assert_eq!(suffix_at(&chars), Some((kind, chars.len())), "{sfx}");
         }
     }
@@ -278,6 +376,47 @@ mod tests {
             "A3区梅溪湖看云路润芳园小区油烟扰民",
             "A5区劳动东路魅力之城小区油烟扰民"
         ));
+    }
+
+    #[test]
+    fn the_bit_tables_hold_their_lists() {
+        assert!(NOT_NAMES
+            .iter()
+            .all(|n| n.chars().count() <= MAX_NOT_NAME_CHARS));
+        for c in NAME_STARTS_AFTER {
+            assert!(starts_after(*c), "{c}");
+        }
+        assert!(!starts_after('丽') && !starts_after('a'));
+    }
+
+    #[test]
+    fn names_match_as_characters_as_on_strings() {
+        let names = [
+            "",
+            "a",
+            "a3",
+            "a35",
+            "丽发",
+            "丽发新城",
+            "影响丽发新城",
+            "聚利人普惠",
+            "惠普利聚人",
+            "捷聚飞迈网络",
+            "聚捷飞迈网络",
+            "涉外经济",
+            "经济",
+            "江山帝景",
+            "帝景江山",
+            "aab",
+            "aba",
+            "新城新城",
+            "城新",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(names_match(a, b), names_match_str(a, b), "{a} / {b}");
+            }
+        }
     }
 
     #[test]

@@ -351,6 +351,15 @@ impl WordSource {
         let stop = stop_words();
         let text = &self.text;
         let mut word = String::new();
+        // Bits of the characters of the place names (by their low six bits): a word with a
+        // character outside them is in no place name, and needs no substring search.
+        let place_chars = self
+            .places
+            .chars()
+            .fold(0u64, |m, c| m | 1 << (c as u32 & 63));
+        let in_places = |w: &str| {
+            w.chars().all(|c| place_chars & 1 << (c as u32 & 63) != 0) && self.places.contains(w)
+        };
         // Each run of CJK characters is cut by the most probable route through the known
         // words (as jieba does with its dictionary), a word's probability being its
         // background document frequency; characters outside known words stand alone.
@@ -410,13 +419,16 @@ impl WordSource {
                     i += 1;
                     continue;
                 }
+                // Pushed one by one: `extend` from chars cost several times as much.
                 word.clear();
-                word.extend(&text[i..i + n]);
+                for &c in &text[i..i + n] {
+                    word.push(c);
+                }
                 i += n;
                 // An unknown pair is in neither the equivalence table nor the stop list
                 // (both are known words, and a known word outweighs an unknown pair).
                 if n == 2 && !known {
-                    if !word.ends_with(PLACE_ENDINGS) && !self.places.contains(&word) {
+                    if !word.ends_with(PLACE_ENDINGS) && !in_places(&word) {
                         f(&word);
                     }
                     continue;
@@ -427,7 +439,7 @@ impl WordSource {
                         if n < 2
                             || word.ends_with(PLACE_ENDINGS)
                             || stop.contains(word.as_str())
-                            || self.places.contains(word.as_str())
+                            || in_places(&word)
                         {
                             continue;
                         }

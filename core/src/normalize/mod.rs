@@ -108,8 +108,10 @@ impl Normalizer {
         Normalizer { cjk, other }
     }
 
-    /// Folds one character; `None` drops it.
-    #[inline]
+    /// Folds one character; `None` drops it. Always inlined: callers fold text character by
+    /// character in their hot loops, and a call per character cost the aggregator's folding a
+    /// third of its time when the compiler chose not to inline it.
+    #[inline(always)]
     pub fn fold_char(&self, c: char) -> Option<char> {
         let code = c as u32;
         if code < 0x80 {
