@@ -99,8 +99,13 @@ fn a_kill_at_any_point_of_a_save_leaves_a_state_that_restores() {
         rng ^= rng << 17;
         below * (rng % 10_000) as f64 / 10_000.0
     };
-    let (mut killed_during_save, mut completed, tries) = (0, 0, 30);
-    for t in 0..tries {
+    // At least 30 tries and at least `wanted` kills inside a save: on a loaded machine the
+    // save window is easily missed, so more tries are made (up to 120) rather than the test
+    // proving little or failing for the machine's load.
+    let (mut killed_during_save, mut completed, mut tries, wanted) = (0, 0, 0, 8);
+    while tries < 30 || (killed_during_save < wanted && tries < 120) {
+        let t = tries;
+        tries += 1;
         std::fs::write(&more, distinct_reports(5, &format!("t{t}"))).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_suqiu"))
             .args(args)
@@ -137,7 +142,7 @@ fn a_kill_at_any_point_of_a_save_leaves_a_state_that_restores() {
         "state {bytes} bytes, run {run:?}: {killed_during_save} of {tries} kills during a save, {completed} runs completed first"
     );
     assert!(
-        killed_during_save >= tries / 4,
+        killed_during_save >= wanted,
         "only {killed_during_save} of {tries} kills landed during a save: the test proves little"
     );
     std::fs::remove_dir_all(&dir).ok();
