@@ -550,6 +550,22 @@ fn gold_precision_and_recall() {
         .split(',')
         .map(|s| s.parse().unwrap())
         .collect();
+    let longs: Vec<(f64, f32)> = std::env::var("SUQIU_NEAR_LONGS")
+        .map(|v| {
+            v.split(',')
+                .map(|s| {
+                    let (d, j) = s.split_once(':').unwrap();
+                    (d.parse().unwrap(), j.parse().unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or_else(|_| {
+            let c = AggregatorConfig::default();
+            vec![(
+                c.near_long_gap_seconds as f64 / 86_400.0,
+                c.near_long_jaccard,
+            )]
+        });
     let named_gaps: Vec<f64> = std::env::var("SUQIU_NEAR_NAMED_GAPS")
         .unwrap_or("30".into())
         .split(',')
@@ -559,12 +575,16 @@ fn gold_precision_and_recall() {
         .iter()
         .flat_map(|&g| named_gaps.iter().map(move |&n| (g, n)))
     {
-        for &min in &mins {
+        for (&min, &(long_gap, long_min)) in
+            mins.iter().flat_map(|m| longs.iter().map(move |l| (m, l)))
+        {
             let mut agg = Aggregator::new(AggregatorConfig {
                 near_gap_seconds: (gap * 86_400.0) as i64,
                 near_named_gap_seconds: (named_gap * 86_400.0) as i64,
                 near_min_jaccard: min,
                 near_strong_jaccard: min + 0.1,
+                near_long_gap_seconds: (long_gap * 86_400.0) as i64,
+                near_long_jaccard: long_min,
                 ..AggregatorConfig::default()
             });
             let batch = reports.clone();
@@ -587,7 +607,7 @@ fn gold_precision_and_recall() {
                 (f64::NAN, f64::NAN, 0)
             };
             eprintln!(
-                "gap {gap} d, named {named_gap} d, min {min}: 450-gold P {:.3} R {:.3} (baseline part R {:.3}); paraphrase tune P {:.3} R {:.3} ({}), heldout P {:.3} R {:.3} ({})",
+                "gap {gap} d, named {named_gap} d, min {min}, long {long_gap} d at {long_min}: 450-gold P {:.3} R {:.3} (baseline part R {:.3}); paraphrase tune P {:.3} R {:.3} ({}), heldout P {:.3} R {:.3} ({})",
                 all.0, all.1, base.1, tune.0, tune.1, tune.2, held.0, held.1, held.2
             );
         }
