@@ -476,16 +476,21 @@ fn pair_scores(
         };
         match (x == y, *same) {
             (true, true) => tp += 1,
+            // Held-out pairs are never listed: their messages are not to be read while tuning.
             (true, false) => {
                 fp += 1;
-                if std::env::var("SUQIU_PRINT_FP").is_ok() {
+                if std::env::var("SUQIU_PRINT_FP").is_ok() && part != "heldout" {
                     eprintln!("FP {a} {b} {part}");
                 }
             }
-            (false, true) => fn_ += 1,
+            (false, true) => {
+                fn_ += 1;
+                if std::env::var("SUQIU_PRINT_FN").is_ok() && part != "heldout" {
+                    eprintln!("FN {a} {b} {part}");
+                }
+            }
             _ => {}
         }
-        let _ = part;
     }
     (
         tp as f64 / (tp + fp).max(1) as f64,
@@ -498,7 +503,7 @@ fn pair_scores(
 /// `cargo test --release -p suqiu --test aggregate -- --ignored --nocapture gold`.
 /// Settings to try, comma-separated (defaults: the aggregator's): `SUQIU_NEAR_GAPS` and
 /// `SUQIU_NEAR_NAMED_GAPS` in days, `SUQIU_NEAR_MINS`; `SUQIU_PRINT_FP=1` lists the false
-/// positive pairs.
+/// positive pairs and `SUQIU_PRINT_FN=1` the missed ones (never held-out pairs).
 #[test]
 #[ignore]
 fn gold_precision_and_recall() {
@@ -545,6 +550,22 @@ fn gold_precision_and_recall() {
         .split(',')
         .map(|s| s.parse().unwrap())
         .collect();
+    let longs: Vec<(f64, f32)> = std::env::var("SUQIU_NEAR_LONGS")
+        .map(|v| {
+            v.split(',')
+                .map(|s| {
+                    let (d, j) = s.split_once(':').unwrap();
+                    (d.parse().unwrap(), j.parse().unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or_else(|_| {
+            let c = AggregatorConfig::default();
+            vec![(
+                c.near_long_gap_seconds as f64 / 86_400.0,
+                c.near_long_jaccard,
+            )]
+        });
     let named_gaps: Vec<f64> = std::env::var("SUQIU_NEAR_NAMED_GAPS")
         .unwrap_or("30".into())
         .split(',')
@@ -554,12 +575,16 @@ fn gold_precision_and_recall() {
         .iter()
         .flat_map(|&g| named_gaps.iter().map(move |&n| (g, n)))
     {
-        for &min in &mins {
+        for (&min, &(long_gap, long_min)) in
+            mins.iter().flat_map(|m| longs.iter().map(move |l| (m, l)))
+        {
             let mut agg = Aggregator::new(AggregatorConfig {
                 near_gap_seconds: (gap * 86_400.0) as i64,
                 near_named_gap_seconds: (named_gap * 86_400.0) as i64,
                 near_min_jaccard: min,
                 near_strong_jaccard: min + 0.1,
+                near_long_gap_seconds: (long_gap * 86_400.0) as i64,
+                near_long_jaccard: long_min,
                 ..AggregatorConfig::default()
             });
             let batch = reports.clone();
@@ -575,9 +600,14 @@ fn gold_precision_and_recall() {
             let all = pair_scores(&agg, &old, |_| true);
             let base = pair_scores(&agg, &old, |p| p == "baseline");
             let tune = pair_scores(&agg, &para, |p| p == "tune");
-            let held = pair_scores(&agg, &para, |p| p == "heldout");
+            // Held-out figures only when asked for (once or twice, at the end of tuning).
+            let held = if std::env::var("SUQIU_SHOW_HELDOUT").is_ok() {
+                pair_scores(&agg, &para, |p| p == "heldout")
+            } else {
+                (f64::NAN, f64::NAN, 0)
+            };
             eprintln!(
-                "gap {gap} d, named {named_gap} d, min {min}: 450-gold P {:.3} R {:.3} (baseline part R {:.3}); paraphrase tune P {:.3} R {:.3} ({}), heldout P {:.3} R {:.3} ({})",
+                "gap {gap} d, named {named_gap} d, min {min}, long {long_gap} d at {long_min}: 450-gold P {:.3} R {:.3} (baseline part R {:.3}); paraphrase tune P {:.3} R {:.3} ({}), heldout P {:.3} R {:.3} ({})",
                 all.0, all.1, base.1, tune.0, tune.1, tune.2, held.0, held.1, held.2
             );
         }

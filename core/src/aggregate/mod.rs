@@ -63,6 +63,16 @@ pub struct AggregatorConfig {
     /// content that agrees this strongly overrides the triage's category.
     #[serde(default = "default_near_strong")]
     pub near_strong_jaccard: f32,
+    /// Second join path, reports placed by a named place: largest gap, in seconds, at which
+    /// content that agrees strongly (weighted Jaccard ≥ [`Self::near_long_jaccard`]) still
+    /// joins (default 90 days, the window): the message board's events last months, and a
+    /// report that words one so closely is rarely another problem of the same place.
+    #[serde(default = "default_near_long_gap")]
+    pub near_long_gap_seconds: i64,
+    /// Weighted Jaccard of content words needed past [`Self::near_named_gap_seconds`]
+    /// (default 0.2, as when the categories differ).
+    #[serde(default = "default_near_long_jaccard")]
+    pub near_long_jaccard: f32,
     /// Time given to a report whose time is [`UNKNOWN_TIME`]; `None` (the default) gives it
     /// the latest time seen (the time of the batch it arrives in).
     #[serde(default)]
@@ -86,6 +96,12 @@ fn default_near_min() -> f32 {
 fn default_near_strong() -> f32 {
     AggregatorConfig::default().near_strong_jaccard
 }
+fn default_near_long_gap() -> i64 {
+    AggregatorConfig::default().near_long_gap_seconds
+}
+fn default_near_long_jaccard() -> f32 {
+    AggregatorConfig::default().near_long_jaccard
+}
 fn default_max_closed() -> usize {
     AggregatorConfig::default().max_closed_issues
 }
@@ -107,6 +123,8 @@ impl Default for AggregatorConfig {
             near_named_gap_seconds: 30 * 86_400,
             near_min_jaccard: 0.1,
             near_strong_jaccard: 0.2,
+            near_long_gap_seconds: 90 * 86_400,
+            near_long_jaccard: 0.2,
             default_time: None,
             max_closed_issues: 100_000,
         }
@@ -1475,10 +1493,16 @@ impl Aggregator {
         } else {
             cfg.near_named_gap_seconds
         };
+        // Past that gap, up to the long one, only content that agrees strongly joins.
+        let long_gap = if div.is_some() {
+            gap
+        } else {
+            gap.max(cfg.near_long_gap_seconds)
+        };
         near_c.retain(|&slot| {
             self.open[slot as usize].as_ref().is_some_and(|issue| {
-                report.time <= issue.last_seen.saturating_add(gap)
-                    && report.time >= issue.first_seen.saturating_sub(gap)
+                report.time <= issue.last_seen.saturating_add(long_gap)
+                    && report.time >= issue.first_seen.saturating_sub(long_gap)
                     && places_compatible(
                         g,
                         issue.division.as_deref().and_then(|c| g.find_code(c)),
@@ -1496,6 +1520,8 @@ impl Aggregator {
                     continue;
                 };
                 let mut best = 0f32;
+                let near_in_time = report.time <= issue.last_seen.saturating_add(gap)
+                    && report.time >= issue.first_seen.saturating_sub(gap);
                 for m in issue.shingles.iter_mut().rev().take(MAX_COMPARED_MEMBERS) {
                     // A member naming another thing of one kind is not cut for nothing.
                     if names::conflict(&key_names, &m.names) {
@@ -1514,6 +1540,11 @@ impl Aggregator {
                         cfg.near_min_jaccard
                     } else {
                         cfg.near_strong_jaccard
+                    };
+                    let bar = if near_in_time {
+                        bar
+                    } else {
+                        bar.max(cfg.near_long_jaccard)
                     };
                     if wj >= bar && shared >= NEAR_MIN_SHARED_WORDS {
                         best = best.max(wj);

@@ -31,6 +31,12 @@ const SUFFIXES: &[&str] = &[
     "花园",
     "酒店",
     "市场",
+    // Places a message-board event is often named by alone (老地方美食广场, 洪山公园): without
+    // them such reports had no place key for the second join path (issue 16, tune recall
+    // 0.691 → 0.727; the 450-pair gold unchanged).
+    "广场",
+    "公园",
+    "美食城",
 ];
 
 /// Characters after which a name starts: administrative levels, prepositions, particles.
@@ -91,7 +97,20 @@ fn suffix_at(text: &[char]) -> Option<(usize, usize)> {
     let first = *text.first()?;
     if !matches!(
         first,
-        '有' | '公' | '集' | '银' | '学' | '大' | '中' | '小' | '幼' | '医' | '花' | '酒' | '市'
+        '有' | '公'
+            | '集'
+            | '银'
+            | '学'
+            | '大'
+            | '中'
+            | '小'
+            | '幼'
+            | '医'
+            | '花'
+            | '酒'
+            | '市'
+            | '广'
+            | '美'
     ) {
         return None;
     }
