@@ -95,23 +95,7 @@ const NOT_NAMES: &[&str] = &[
 fn suffix_at(text: &[char]) -> Option<(usize, usize)> {
     static SUFFIX_CHARS: OnceLock<Vec<Vec<char>>> = OnceLock::new();
     let first = *text.first()?;
-    if !matches!(
-        first,
-        '有' | '公'
-            | '集'
-            | '银'
-            | '学'
-            | '大'
-            | '中'
-            | '小'
-            | '幼'
-            | '医'
-            | '花'
-            | '酒'
-            | '市'
-            | '广'
-            | '美'
-    ) {
+    if !SUFFIX_STARTS.contains(first) {
         return None;
     }
     SUFFIX_CHARS
@@ -148,11 +132,27 @@ impl BmpSet {
     }
 }
 
+/// The first characters of [`SUFFIXES`] (a test checks that they are all here: a suffix added
+/// to the list without its first character would never be found).
+const SUFFIX_FIRST_CHARS: [char; 15] = [
+    '有', '公', '集', '银', '学', '大', '中', '小', '幼', '医', '花', '酒', '市', '广', '美',
+];
+
+/// [`SUFFIX_FIRST_CHARS`] as bits, tested in [`suffix_at`] at every character.
+static SUFFIX_STARTS: BmpSet = BmpSet::of(&SUFFIX_FIRST_CHARS);
+
 /// The characters [`named_things_in`] stops at: 区 and 县 (after a district code) and the
-/// first characters of the suffixes (as tested in [`suffix_at`]).
-static STOPS_AT: BmpSet = BmpSet::of(&[
-    '区', '县', '有', '公', '集', '银', '学', '大', '中', '小', '幼', '医', '花', '酒', '市',
-]);
+/// first characters of the suffixes.
+static STOPS_AT: BmpSet = BmpSet::of(&{
+    let mut all = ['区'; 17];
+    all[1] = '县';
+    let mut i = 0;
+    while i < SUFFIX_FIRST_CHARS.len() {
+        all[i + 2] = SUFFIX_FIRST_CHARS[i];
+        i += 1;
+    }
+    all
+});
 
 /// [`NAME_STARTS_AFTER`]: tested for every character of a name.
 static STARTS_AFTER: BmpSet = BmpSet::of(NAME_STARTS_AFTER);
@@ -347,6 +347,23 @@ fn names_match_str(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_suffix_starts_with_a_character_the_search_stops_at() {
+        for sfx in SUFFIXES {
+            let first = sfx.chars().next().unwrap();
+            assert!(SUFFIX_STARTS.contains(first), "{sfx}");
+            assert!(STOPS_AT.contains(first), "{sfx}");
+        }
+        assert!(STOPS_AT.contains('区') && STOPS_AT.contains('县'));
+    }
+
+    #[test]
+    fn a_food_court_and_a_park_are_named_places() {
+        let found = names("老地方美食广场无证经营，洪山公园一直没有动工");
+        assert!(found.iter().any(|(_, n)| n.contains("老地方")), "{found:?}");
+        assert!(found.iter().any(|(_, n)| n.contains("洪山")), "{found:?}");
+    }
 
     fn names(text: &str) -> Vec<(u8, String)> {
         named_things(&Normalizer::new(), text)
