@@ -1511,11 +1511,12 @@ impl Aggregator {
             })
         });
         let (mut words, mut words_total, mut uncut) = (Vec::new(), 0f32, Some(word_source));
+        // The report's own words are cut at the first member that is cut too (not when every
+        // member near names another thing of one kind): left uncut, they are cut later if
+        // needed, to the same words.
+        let mut word_w = Vec::new();
         if !near_c.is_empty() {
-            let word_w;
-            (words, word_w) = uncut.take().expect("not cut yet").words();
-            words_total = word_w.iter().sum();
-            for &slot in near_c.iter().filter(|_| !words.is_empty()) {
+            'near: for &slot in near_c.iter() {
                 let Some(issue) = &mut self.open[slot as usize] else {
                     continue;
                 };
@@ -1526,6 +1527,13 @@ impl Aggregator {
                     // A member naming another thing of one kind is not cut for nothing.
                     if names::conflict(&key_names, &m.names) {
                         continue;
+                    }
+                    if let Some(source) = uncut.take() {
+                        (words, word_w) = source.words();
+                        words_total = word_w.iter().sum();
+                    }
+                    if words.is_empty() {
+                        break 'near;
                     }
                     m.cut_words();
                     if m.words.is_empty() {
