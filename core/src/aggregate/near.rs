@@ -174,6 +174,45 @@ struct Fate {
     canon: Option<u32>,
 }
 
+/// The first two tab-separated fields of each line of `text` that has a tab, found byte by
+/// byte (`lines()` and `split('\t')` searched each short line twice, most of the one-time
+/// parsing of the word tables). A tab or a newline is one byte in UTF-8, so the fields are
+/// whole characters.
+fn first_two_fields(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || loop {
+        if start >= bytes.len() {
+            return None;
+        }
+        let (mut end, mut tabs) = (start, [usize::MAX; 2]);
+        while end < bytes.len() && bytes[end] != b'\n' {
+            if bytes[end] == b'\t' {
+                if tabs[0] == usize::MAX {
+                    tabs[0] = end;
+                } else if tabs[1] == usize::MAX {
+                    tabs[1] = end;
+                }
+            }
+            end += 1;
+        }
+        let line_start = start;
+        start = end + 1;
+        if tabs[0] == usize::MAX {
+            continue;
+        }
+        return Some((
+            &text[line_start..tabs[0]],
+            &text[tabs[0] + 1..tabs[1].min(end)],
+        ));
+    })
+}
+
+/// Lines of `text`, by its newlines (for sizing tables).
+fn line_count(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count() + 1
+}
+
 fn vocabulary() -> &'static Vocabulary {
     static VOCABULARY: OnceLock<Vocabulary> = OnceLock::new();
     VOCABULARY.get_or_init(|| {
@@ -184,7 +223,7 @@ fn vocabulary() -> &'static Vocabulary {
         let mut v = Vocabulary {
             // About one and a half starts per word: sized once, not rehashed as it grows.
             prefixes: FxHashMap::with_capacity_and_hasher(
-                EMBEDDED_WORD_DF.lines().count() * 3 / 2,
+                line_count(EMBEDDED_WORD_DF) * 3 / 2,
                 Default::default(),
             ),
             pairs: vec![0; 1 << 10],
@@ -209,28 +248,17 @@ fn vocabulary() -> &'static Vocabulary {
             .lines()
             .find_map(|l| l.strip_prefix("# total\t")?.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
-        for l in EMBEDDED_SINGLE_CHARS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-        {
-            let mut f = l.split('\t');
-            let (Some(c), Some(Ok(freq))) = (
-                f.next().and_then(|w| w.chars().next()),
-                f.next().map(|n| n.trim().parse::<f32>()),
-            ) else {
+        for (w, n) in first_two_fields(EMBEDDED_SINGLE_CHARS).filter(|(w, _)| !w.starts_with('#')) {
+            let (Some(c), Ok(freq)) = (w.chars().next(), n.trim().parse::<f32>()) else {
                 continue;
             };
             if is_cjk(c) {
                 v.alone[(c as u32 - CJK_FIRST) as usize] = (freq / jieba_total).ln().max(v.single);
             }
         }
-        let mined = EMBEDDED_WORD_DF
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some((f.next()?, f.next()?.trim().parse::<u32>().ok()? as f32))
-            });
+        let mined = first_two_fields(EMBEDDED_WORD_DF)
+            .filter(|(w, _)| !w.starts_with('#'))
+            .filter_map(|(w, n)| Some((w, n.trim().parse::<u32>().ok()? as f32)));
         let table = equivalents().keys().map(|w| (w.as_str(), 3.0));
         let stop = STOP.iter().map(|&w| (w, 1000.0));
         let mut chars = Vec::new();
@@ -629,13 +657,9 @@ fn word_rarity() -> &'static WordRarity {
 /// an unlisted word counts as seen once.
 fn parse_word_rarity(text: &str) -> WordRarity {
     // Sized once: growing the map rehashed it several times.
-    let mut weights = FxHashMap::with_capacity_and_hasher(text.lines().count(), Default::default());
+    let mut weights = FxHashMap::with_capacity_and_hasher(line_count(text), Default::default());
     let mut n = 1.0f32;
-    for line in text.lines() {
-        let mut f = line.split('\t');
-        let (Some(a), Some(b)) = (f.next(), f.next()) else {
-            continue;
-        };
+    for (a, b) in first_two_fields(text) {
         // Counts are whole numbers (parsing them as integers is several times cheaper).
         let Ok(v) = b.trim().parse::<u32>().map(|v| v as f32) else {
             continue;
@@ -895,6 +919,23 @@ mod tests {
         }
         for w in ["坑", "电线杆", "abc中文"] {
             assert_eq!(hash_chars(&w.chars().collect::<Vec<_>>()), hash_word(w));
+        }
+    }
+
+    #[test]
+    fn first_two_fields_are_those_of_lines_split_at_tabs() {
+        let text = "# messages\t14587\n词\t3\textra\nno tab\n\n末尾\t5\r\n尾\t7";
+        let by_split: Vec<(&str, &str)> = text
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, f.next()?))
+            })
+            .collect();
+        let fields: Vec<(&str, &str)> = first_two_fields(text).collect();
+        assert_eq!(fields.len(), by_split.len());
+        for ((a, b), (c, d)) in fields.iter().zip(&by_split) {
+            assert_eq!((a, b.trim()), (c, d.trim()));
         }
     }
 
