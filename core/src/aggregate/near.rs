@@ -503,7 +503,6 @@ impl WordSource {
         // Each run of CJK characters is cut by the most probable route through the known
         // words (as jieba does with its dictionary), a word's probability being its
         // background document frequency; characters outside known words stand alone.
-        let mut cuts: Vec<(usize, bool)> = Vec::new();
         // (log-probability of the best route from here, length of its first word, whether
         // that word is known).
         let mut best: Vec<(f32, usize, bool)> = Vec::new();
@@ -545,23 +544,17 @@ impl WordSource {
                 }
                 best[i] = b;
             }
-            cuts.clear();
+            // The route, word by word from the start of the run.
             let mut i = 0;
             while i < run.len() {
-                cuts.push((best[i].1, best[i].2));
-                i += best[i].1;
-            }
-            let mut i = start;
-            start = end;
-            for &(n, known) in cuts.iter() {
+                let (_, n, known) = best[i];
                 // A character alone counts only when the equivalence table names it (坑).
-                if n == 1 && !vocabulary.singles.contains(&text[i]) {
-                    i += 1;
-                    continue;
+                if n > 1 || vocabulary.singles.contains(&run[i]) {
+                    f(&run[i..i + n], known);
                 }
-                f(&text[i..i + n], known);
                 i += n;
             }
+            start = end;
         }
     }
 
