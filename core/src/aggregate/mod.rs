@@ -244,12 +244,13 @@ struct BigramBits(Option<Box<[u64; BIT_WORDS]>>);
 
 impl BigramBits {
     fn of(hashes: &[u32]) -> Self {
-        let mut bits = Box::new([0u64; BIT_WORDS]);
+        // Set on the stack, then boxed: a zeroed box was a `calloc`, several times a `malloc`.
+        let mut bits = [0u64; BIT_WORDS];
         for &h in hashes {
             let bit = (h >> BIT_SHIFT) as usize;
             bits[bit >> 6] |= 1 << (bit & 63);
         }
-        BigramBits(Some(bits))
+        BigramBits(Some(Box::new(bits)))
     }
 }
 
