@@ -244,12 +244,13 @@ struct BigramBits(Option<Box<[u64; BIT_WORDS]>>);
 
 impl BigramBits {
     fn of(hashes: &[u32]) -> Self {
-        let mut bits = Box::new([0u64; BIT_WORDS]);
+        // Set on the stack, then boxed: a zeroed box was a `calloc`, several times a `malloc`.
+        let mut bits = [0u64; BIT_WORDS];
         for &h in hashes {
             let bit = (h >> BIT_SHIFT) as usize;
             bits[bit >> 6] |= 1 << (bit & 63);
         }
-        BigramBits(Some(bits))
+        BigramBits(Some(Box::new(bits)))
     }
 }
 
@@ -1511,11 +1512,12 @@ impl Aggregator {
             })
         });
         let (mut words, mut words_total, mut uncut) = (Vec::new(), 0f32, Some(word_source));
+        // The report's own words are cut at the first member that is cut too (not when every
+        // member near names another thing of one kind): left uncut, they are cut later if
+        // needed, to the same words.
+        let mut word_w = Vec::new();
         if !near_c.is_empty() {
-            let word_w;
-            (words, word_w) = uncut.take().expect("not cut yet").words();
-            words_total = word_w.iter().sum();
-            for &slot in near_c.iter().filter(|_| !words.is_empty()) {
+            'near: for &slot in near_c.iter() {
                 let Some(issue) = &mut self.open[slot as usize] else {
                     continue;
                 };
@@ -1526,6 +1528,13 @@ impl Aggregator {
                     // A member naming another thing of one kind is not cut for nothing.
                     if names::conflict(&key_names, &m.names) {
                         continue;
+                    }
+                    if let Some(source) = uncut.take() {
+                        (words, word_w) = source.words();
+                        words_total = word_w.iter().sum();
+                    }
+                    if words.is_empty() {
+                        break 'near;
                     }
                     m.cut_words();
                     if m.words.is_empty() {

@@ -162,6 +162,55 @@ struct Vocabulary {
     longest: usize,
     /// The equivalence table's words of one character.
     singles: Vec<char>,
+    /// The equivalence table's words and the stop words by the [`hash_step`]s of their
+    /// characters: what [`WordSource::for_each_word`] looks up by string.
+    fates: FxHashMap<u64, Fate>,
+}
+
+/// What becomes of a word of the equivalence table or the stop list.
+struct Fate {
+    chars: Box<[char]>,
+    /// The [`hash_word`] of its canonical word, or `None` for a stop word (not content).
+    canon: Option<u32>,
+}
+
+/// The first two tab-separated fields of each line of `text` that has a tab, found byte by
+/// byte (`lines()` and `split('\t')` searched each short line twice, most of the one-time
+/// parsing of the word tables). A tab or a newline is one byte in UTF-8, so the fields are
+/// whole characters.
+fn first_two_fields(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || loop {
+        if start >= bytes.len() {
+            return None;
+        }
+        let (mut end, mut tabs) = (start, [usize::MAX; 2]);
+        while end < bytes.len() && bytes[end] != b'\n' {
+            if bytes[end] == b'\t' {
+                if tabs[0] == usize::MAX {
+                    tabs[0] = end;
+                } else if tabs[1] == usize::MAX {
+                    tabs[1] = end;
+                }
+            }
+            end += 1;
+        }
+        let line_start = start;
+        start = end + 1;
+        if tabs[0] == usize::MAX {
+            continue;
+        }
+        return Some((
+            &text[line_start..tabs[0]],
+            &text[tabs[0] + 1..tabs[1].min(end)],
+        ));
+    })
+}
+
+/// Lines of `text`, by its newlines (for sizing tables).
+fn line_count(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count() + 1
 }
 
 fn vocabulary() -> &'static Vocabulary {
@@ -174,7 +223,7 @@ fn vocabulary() -> &'static Vocabulary {
         let mut v = Vocabulary {
             // About one and a half starts per word: sized once, not rehashed as it grows.
             prefixes: FxHashMap::with_capacity_and_hasher(
-                EMBEDDED_WORD_DF.lines().count() * 3 / 2,
+                line_count(EMBEDDED_WORD_DF) * 3 / 2,
                 Default::default(),
             ),
             pairs: vec![0; 1 << 10],
@@ -183,33 +232,33 @@ fn vocabulary() -> &'static Vocabulary {
             unknown_pair: 2.0 * (1.0 / total).ln() + 0.01,
             longest: 1,
             singles: Vec::new(),
+            fates: FxHashMap::default(),
         };
+        // The table first: a word in both is folded, not dropped.
+        let fated = equivalents()
+            .iter()
+            .map(|(w, canon)| (w.as_str(), Some(hash_word(canon))))
+            .chain(STOP.iter().map(|&w| (w, None)));
+        for (w, canon) in fated {
+            let chars: Box<[char]> = w.chars().collect();
+            let h = chars.iter().fold(0, |h, &c| hash_step(h, c));
+            v.fates.entry(h).or_insert(Fate { chars, canon });
+        }
         let jieba_total = EMBEDDED_SINGLE_CHARS
             .lines()
             .find_map(|l| l.strip_prefix("# total\t")?.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
-        for l in EMBEDDED_SINGLE_CHARS
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-        {
-            let mut f = l.split('\t');
-            let (Some(c), Some(Ok(freq))) = (
-                f.next().and_then(|w| w.chars().next()),
-                f.next().map(|n| n.trim().parse::<f32>()),
-            ) else {
+        for (w, n) in first_two_fields(EMBEDDED_SINGLE_CHARS).filter(|(w, _)| !w.starts_with('#')) {
+            let (Some(c), Ok(freq)) = (w.chars().next(), n.trim().parse::<f32>()) else {
                 continue;
             };
             if is_cjk(c) {
                 v.alone[(c as u32 - CJK_FIRST) as usize] = (freq / jieba_total).ln().max(v.single);
             }
         }
-        let mined = EMBEDDED_WORD_DF
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some((f.next()?, f.next()?.trim().parse::<u32>().ok()? as f32))
-            });
+        let mined = first_two_fields(EMBEDDED_WORD_DF)
+            .filter(|(w, _)| !w.starts_with('#'))
+            .filter_map(|(w, n)| Some((w, n.trim().parse::<u32>().ok()? as f32)));
         let table = equivalents().keys().map(|w| (w.as_str(), 3.0));
         let stop = STOP.iter().map(|&w| (w, 1000.0));
         let mut chars = Vec::new();
@@ -282,6 +331,18 @@ fn hash_word(w: &str) -> u32 {
     (mix(h) & 0xffff_ffff) as u32
 }
 
+/// [`hash_word`] of the string of `chars`, without making it.
+fn hash_chars(chars: &[char]) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut buf = [0u8; 4];
+    for &c in chars {
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    (mix(h) & 0xffff_ffff) as u32
+}
+
 /// What a report's content words are cut from: its folded title and opening, and the place
 /// names whose parts are not content. Kept with a member until a report of the same place
 /// comes within the gap; most never need cutting (see [`super::Aggregator::add`]).
@@ -346,24 +407,102 @@ impl WordSource {
     /// estates it names) or end like one (…区, …村) are not content: every report from there
     /// would share them.
     pub fn for_each_word(&self, mut f: impl FnMut(&str)) {
-        let vocabulary = vocabulary();
         let table = equivalents();
         let stop = stop_words();
-        let text = &self.text;
         let mut word = String::new();
+        let in_places = self.in_places();
+        self.for_each_cut(|chars, known| {
+            // Pushed one by one: `extend` from chars cost several times as much.
+            word.clear();
+            for &c in chars {
+                word.push(c);
+            }
+            // An unknown pair is in neither the equivalence table nor the stop list
+            // (both are known words, and a known word outweighs an unknown pair).
+            if chars.len() == 2 && !known {
+                if !word.ends_with(PLACE_ENDINGS) && !in_places(&word) {
+                    f(&word);
+                }
+                return;
+            }
+            match table.get(word.as_str()) {
+                Some(canon) => f(canon),
+                None => {
+                    if chars.len() < 2
+                        || word.ends_with(PLACE_ENDINGS)
+                        || stop.contains(word.as_str())
+                        || in_places(&word)
+                    {
+                        return;
+                    }
+                    f(&word)
+                }
+            }
+        });
+    }
+
+    /// [`WordSource::for_each_word`] as the words' hashes ([`hash_word`]), without making
+    /// a string of each word: the equivalence table and the stop list are looked up by the
+    /// characters' hash, and a string is made only for the place-name test, when every
+    /// character of the word is in the place names.
+    fn for_each_word_hash(&self, mut f: impl FnMut(u32)) {
+        let fates = &vocabulary().fates;
+        let mut word = String::new();
+        let in_places = self.in_places();
+        let mut in_places = |chars: &[char]| {
+            word.clear();
+            for &c in chars {
+                word.push(c);
+            }
+            in_places(&word)
+        };
+        self.for_each_cut(|chars, known| {
+            let place_ending = PLACE_ENDINGS.contains(&chars[chars.len() - 1]);
+            if chars.len() == 2 && !known {
+                if !place_ending && !in_places(chars) {
+                    f(hash_chars(chars));
+                }
+                return;
+            }
+            let h = chars.iter().fold(0, |h, &c| hash_step(h, c));
+            match fates.get(&h).filter(|fate| *fate.chars == *chars) {
+                Some(Fate {
+                    canon: Some(canon), ..
+                }) => f(*canon),
+                Some(_) => {}
+                None => {
+                    if chars.len() < 2 || place_ending || in_places(chars) {
+                        return;
+                    }
+                    f(hash_chars(chars))
+                }
+            }
+        });
+    }
+
+    /// Whether a word is part of one of the place names.
+    fn in_places(&self) -> impl Fn(&str) -> bool + '_ {
         // Bits of the characters of the place names (by their low six bits): a word with a
         // character outside them is in no place name, and needs no substring search.
         let place_chars = self
             .places
             .chars()
             .fold(0u64, |m, c| m | 1 << (c as u32 & 63));
-        let in_places = |w: &str| {
+        move |w: &str| {
             w.chars().all(|c| place_chars & 1 << (c as u32 & 63) != 0) && self.places.contains(w)
-        };
+        }
+    }
+
+    /// Calls `f` with the characters of each word of the cut that may be a content word, in
+    /// text order, and whether it is a known word: a forward longest match … (see
+    /// [`WordSource::for_each_word`]); characters alone only when the equivalence table
+    /// names them.
+    fn for_each_cut(&self, mut f: impl FnMut(&[char], bool)) {
+        let vocabulary = vocabulary();
+        let text = &self.text;
         // Each run of CJK characters is cut by the most probable route through the known
         // words (as jieba does with its dictionary), a word's probability being its
         // background document frequency; characters outside known words stand alone.
-        let mut cuts: Vec<(usize, bool)> = Vec::new();
         // (log-probability of the best route from here, length of its first word, whether
         // that word is known).
         let mut best: Vec<(f32, usize, bool)> = Vec::new();
@@ -405,48 +544,17 @@ impl WordSource {
                 }
                 best[i] = b;
             }
-            cuts.clear();
+            // The route, word by word from the start of the run.
             let mut i = 0;
             while i < run.len() {
-                cuts.push((best[i].1, best[i].2));
-                i += best[i].1;
-            }
-            let mut i = start;
-            start = end;
-            for &(n, known) in cuts.iter() {
+                let (_, n, known) = best[i];
                 // A character alone counts only when the equivalence table names it (坑).
-                if n == 1 && !vocabulary.singles.contains(&text[i]) {
-                    i += 1;
-                    continue;
-                }
-                // Pushed one by one: `extend` from chars cost several times as much.
-                word.clear();
-                for &c in &text[i..i + n] {
-                    word.push(c);
+                if n > 1 || vocabulary.singles.contains(&run[i]) {
+                    f(&run[i..i + n], known);
                 }
                 i += n;
-                // An unknown pair is in neither the equivalence table nor the stop list
-                // (both are known words, and a known word outweighs an unknown pair).
-                if n == 2 && !known {
-                    if !word.ends_with(PLACE_ENDINGS) && !in_places(&word) {
-                        f(&word);
-                    }
-                    continue;
-                }
-                match table.get(word.as_str()) {
-                    Some(canon) => f(canon),
-                    None => {
-                        if n < 2
-                            || word.ends_with(PLACE_ENDINGS)
-                            || stop.contains(word.as_str())
-                            || in_places(&word)
-                        {
-                            continue;
-                        }
-                        f(&word)
-                    }
-                }
             }
+            start = end;
         }
     }
 
@@ -493,7 +601,7 @@ impl WordSource {
     /// Sorted, distinct hashes of the content words and their rarity weights (aligned).
     pub fn words(&self) -> (Vec<u32>, Vec<f32>) {
         let mut out: Vec<u32> = Vec::with_capacity(self.text.len() / 2);
-        self.for_each_word(|w| out.push(hash_word(w)));
+        self.for_each_word_hash(|h| out.push(h));
         out.sort_unstable();
         out.dedup();
         let weights = out.iter().map(|&h| word_weight(h)).collect();
@@ -542,13 +650,9 @@ fn word_rarity() -> &'static WordRarity {
 /// an unlisted word counts as seen once.
 fn parse_word_rarity(text: &str) -> WordRarity {
     // Sized once: growing the map rehashed it several times.
-    let mut weights = FxHashMap::with_capacity_and_hasher(text.lines().count(), Default::default());
+    let mut weights = FxHashMap::with_capacity_and_hasher(line_count(text), Default::default());
     let mut n = 1.0f32;
-    for line in text.lines() {
-        let mut f = line.split('\t');
-        let (Some(a), Some(b)) = (f.next(), f.next()) else {
-            continue;
-        };
+    for (a, b) in first_two_fields(text) {
         // Counts are whole numbers (parsing them as integers is several times cheaper).
         let Ok(v) = b.trim().parse::<u32>().map(|v| v as f32) else {
             continue;
@@ -777,6 +881,55 @@ mod tests {
         let read: WordSource = serde_json::from_value(saved).unwrap();
         assert_eq!(read, source);
         assert_eq!(read.words(), source.words());
+    }
+
+    #[test]
+    fn words_hashed_without_strings_are_the_words_by_string() {
+        let e = Engine::default();
+        let texts = [
+            (
+                "施工结束这么久，地还没复原",
+                "菜园里杆子坑洼到处都是，芙蓉区东湖街道丽发新城小区门口",
+            ),
+            (
+                "",
+                "工程搞完了土地没有恢复原样，菜地里全是电线杆和坑。的了也是",
+            ),
+            (
+                "噪音扰民",
+                "凌晨两点还在施工，天元区栗雨街道，投诉多次无人处理",
+            ),
+        ];
+        for (title, body) in texts {
+            let title = (!title.is_empty()).then_some(title);
+            let source = WordSource::new(&e, title, body, &["芙蓉区", "东湖街道", "丽发新城"]);
+            let mut by_string = Vec::new();
+            source.for_each_word(|w| by_string.push(hash_word(w)));
+            let mut by_hash = Vec::new();
+            source.for_each_word_hash(|h| by_hash.push(h));
+            assert!(!by_string.is_empty());
+            assert_eq!(by_string, by_hash, "{body}");
+        }
+        for w in ["坑", "电线杆", "abc中文"] {
+            assert_eq!(hash_chars(&w.chars().collect::<Vec<_>>()), hash_word(w));
+        }
+    }
+
+    #[test]
+    fn first_two_fields_are_those_of_lines_split_at_tabs() {
+        let text = "# messages\t14587\n词\t3\textra\nno tab\n\n末尾\t5\r\n尾\t7";
+        let by_split: Vec<(&str, &str)> = text
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, f.next()?))
+            })
+            .collect();
+        let fields: Vec<(&str, &str)> = first_two_fields(text).collect();
+        assert_eq!(fields.len(), by_split.len());
+        for ((a, b), (c, d)) in fields.iter().zip(&by_split) {
+            assert_eq!((a, b.trim()), (c, d.trim()));
+        }
     }
 
     #[test]
