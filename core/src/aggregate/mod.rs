@@ -73,6 +73,11 @@ pub struct AggregatorConfig {
     /// (default 0.2, as when the categories differ).
     #[serde(default = "default_near_long_jaccard")]
     pub near_long_jaccard: f32,
+    /// A report that matches several open issues merges them only when some member of one
+    /// and some member of the other share content words at this weighted Jaccard (default
+    /// 0.14; 0 merges always, as before): one report can touch two problems of one place.
+    #[serde(default = "default_bridge_min_jaccard")]
+    pub bridge_min_jaccard: f32,
     /// Time given to a report whose time is [`UNKNOWN_TIME`]; `None` (the default) gives it
     /// the latest time seen (the time of the batch it arrives in).
     #[serde(default)]
@@ -102,6 +107,9 @@ fn default_near_long_gap() -> i64 {
 fn default_near_long_jaccard() -> f32 {
     AggregatorConfig::default().near_long_jaccard
 }
+fn default_bridge_min_jaccard() -> f32 {
+    AggregatorConfig::default().bridge_min_jaccard
+}
 fn default_max_closed() -> usize {
     AggregatorConfig::default().max_closed_issues
 }
@@ -125,6 +133,7 @@ impl Default for AggregatorConfig {
             near_strong_jaccard: 0.2,
             near_long_gap_seconds: 90 * 86_400,
             near_long_jaccard: 0.2,
+            bridge_min_jaccard: 0.14,
             default_time: None,
             max_closed_issues: 100_000,
         }
@@ -1571,7 +1580,12 @@ impl Aggregator {
         let best = matches.first().copied();
         if let Some(((_, target), others)) = matches.split_first() {
             for &(_, other) in others {
-                self.absorb(g, *target, other);
+                // A report matching two issues merges them only when the issues themselves
+                // agree: one report can touch two problems of one place (a food court's
+                // misleading leases and its missing fire approval).
+                if self.issues_agree(*target, other, cfg.bridge_min_jaccard) {
+                    self.absorb(g, *target, other);
+                }
             }
         }
         let body_bits = BigramBits::of(&body);
@@ -1655,6 +1669,44 @@ impl Aggregator {
             .as_ref()
             .map(|i| i.issue_id.clone())
             .unwrap_or_default()
+    }
+
+    /// Whether any of the latest members of the open issue at `a` and any of `b`'s share
+    /// content words at weighted Jaccard `bar` or more (and at least
+    /// [`NEAR_MIN_SHARED_WORDS`]). Only called when a report matches several issues.
+    fn issues_agree(&mut self, a: usize, b: usize, bar: f32) -> bool {
+        if bar <= 0.0 || a == b {
+            return true;
+        }
+        let (x, y) = if a < b {
+            let (l, r) = self.open.split_at_mut(b);
+            (l[a].as_mut(), r[0].as_mut())
+        } else {
+            let (l, r) = self.open.split_at_mut(a);
+            (r[0].as_mut(), l[b].as_mut())
+        };
+        let (Some(x), Some(y)) = (x, y) else {
+            return false;
+        };
+        for m in x.shingles.iter_mut().rev().take(MAX_COMPARED_MEMBERS) {
+            m.cut_words();
+        }
+        for n in y.shingles.iter_mut().rev().take(MAX_COMPARED_MEMBERS) {
+            n.cut_words();
+        }
+        x.shingles
+            .iter()
+            .rev()
+            .take(MAX_COMPARED_MEMBERS)
+            .filter(|m| !m.words.is_empty())
+            .any(|m| {
+                let weights: Vec<f32> = m.words.iter().map(|&h| near::word_weight(h)).collect();
+                y.shingles.iter().rev().take(MAX_COMPARED_MEMBERS).any(|n| {
+                    let (wi, shared) = weighted_intersection_count(&m.words, &weights, &n.words);
+                    let wu = m.words_weight + n.words_weight - wi;
+                    wu > 0.0 && wi / wu >= bar && shared >= NEAR_MIN_SHARED_WORDS
+                })
+            })
     }
 
     /// Merges the open issue at slot `other` into the one at `target`, pointing its index

@@ -115,6 +115,17 @@ const STOP: &[&str] = &[
     "由于",
     "之前",
     "以后",
+    // An address's filler (位于…大厦一楼, 解放西路): shared by every report of one building
+    // whatever it is about; two problems of one food court joined on these alone.
+    "事情",
+    "位于",
+    "一楼",
+    "大厦",
+    "东路",
+    "西路",
+    "南路",
+    "北路",
+    "中路",
 ];
 
 /// Last characters of place names.
