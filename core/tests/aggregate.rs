@@ -728,3 +728,44 @@ fn an_issue_that_never_goes_quiet_lists_its_first_members_and_still_refuses_repl
         "an unlisted member replayed is skipped"
     );
 }
+
+/// Two problems of one food court, each told several ways, then a report that touches both:
+/// it joins one of the two issues and does not merge them, because a report matching two
+/// issues may merge them only when the issues themselves agree (`bridge_min_jaccard`).
+/// What this does not cover: once such a report is a member, a later report matching both
+/// issues finds them agreeing through it (docs/aggregation.md, "Merging issues").
+#[test]
+fn a_report_naming_two_problems_of_one_food_court_does_not_merge_their_issues() {
+    let engine = Engine::default();
+    let group = "430204009001";
+    let reports = [
+        ("lease-1", "2026-03-02T09:00:00", "金桂美食城招商时承诺开通斑马线、统一装修，签完租赁合同交了押金后一样都没兑现，商户生意做不下去，要求退还押金"),
+        ("fire-1", "2026-03-03T11:00:00", "金桂美食城没有消防验收就开门营业，里面全是明火灶台，消防通道堵死，消防大队一直不责令停业"),
+        ("lease-2", "2026-03-04T10:00:00", "金桂美食城招商时吹得天花乱坠，承诺的斑马线和装修都没兑现，我们几十家商户的押金和租金打了水漂，要求退还押金"),
+        ("fire-2", "2026-03-05T16:00:00", "金桂美食城消防验收没通过，照样营业，上周后厨起火没有灭火器，消防大队查实了也不责令停业整改"),
+        ("both", "2026-03-06T20:00:00", "金桂美食城招商时承诺的斑马线没兑现，押金不退，而且没有消防验收，消防大队也不责令停业"),
+    ];
+    let run = |bridge: f32| {
+        let mut agg = Aggregator::new(AggregatorConfig {
+            bridge_min_jaccard: bridge,
+            ..AggregatorConfig::default()
+        });
+        for (id, time, text) in reports {
+            agg.add(&engine, report(&engine, id, time, group, text));
+        }
+        let of = agg.assignments();
+        let issue = |id: &str| of.get(id).map(|s| s.to_string()).unwrap();
+        (
+            issue("lease-1") == issue("lease-2"),
+            issue("fire-1") == issue("fire-2"),
+            issue("lease-1") == issue("fire-1"),
+        )
+    };
+    // Each problem's rewordings join; the two problems stay apart.
+    assert_eq!(
+        run(AggregatorConfig::default().bridge_min_jaccard),
+        (true, true, false)
+    );
+    // Merging whatever one report matches (the rule before) made them one issue.
+    assert_eq!(run(0.0), (true, true, true));
+}
