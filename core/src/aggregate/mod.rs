@@ -990,6 +990,15 @@ fn weighted_intersection_twice(a: &[u32], wa: &[f32], wa2: &[f32], b: &[u32]) ->
     (inter, max, inter2)
 }
 
+/// Weighted Jaccard of two content-word lists (sorted `a` with its weights `wa` and their
+/// total, sorted `b` with its total) and how many words they share: the second join path's
+/// measure, for a report against a member and for a member of one issue against another's.
+fn content_jaccard(a: &[u32], wa: &[f32], a_total: f32, b: &[u32], b_total: f32) -> (f32, usize) {
+    let (wi, shared) = weighted_intersection_count(a, wa, b);
+    let wu = a_total + b_total - wi;
+    (if wu > 0.0 { wi / wu } else { 0.0 }, shared)
+}
+
 /// Weighted intersection of sorted `a` (weights `wa`) and sorted `b`, and how many they share.
 fn weighted_intersection_count(a: &[u32], wa: &[f32], b: &[u32]) -> (f32, usize) {
     let (mut i, mut j, mut inter, mut n) = (0, 0, 0f32, 0usize);
@@ -1549,9 +1558,8 @@ impl Aggregator {
                     if m.words.is_empty() {
                         continue;
                     }
-                    let (wi, shared) = weighted_intersection_count(&words, &word_w, &m.words);
-                    let wu = words_total + m.words_weight - wi;
-                    let wj = if wu > 0.0 { wi / wu } else { 0.0 };
+                    let (wj, shared) =
+                        content_jaccard(&words, &word_w, words_total, &m.words, m.words_weight);
                     let agree = categories.is_empty() && m.categories.is_empty()
                         || categories.iter().any(|c| m.categories.contains(c));
                     let bar = if agree {
@@ -1694,19 +1702,23 @@ impl Aggregator {
         for n in y.shingles.iter_mut().rev().take(MAX_COMPARED_MEMBERS) {
             n.cut_words();
         }
-        x.shingles
-            .iter()
-            .rev()
-            .take(MAX_COMPARED_MEMBERS)
-            .filter(|m| !m.words.is_empty())
-            .any(|m| {
-                let weights: Vec<f32> = m.words.iter().map(|&h| near::word_weight(h)).collect();
-                y.shingles.iter().rev().take(MAX_COMPARED_MEMBERS).any(|n| {
-                    let (wi, shared) = weighted_intersection_count(&m.words, &weights, &n.words);
-                    let wu = m.words_weight + n.words_weight - wi;
-                    wu > 0.0 && wi / wu >= bar && shared >= NEAR_MIN_SHARED_WORDS
-                })
-            })
+        let mut weights = Vec::new();
+        for m in x.shingles.iter().rev().take(MAX_COMPARED_MEMBERS) {
+            if m.words.is_empty() {
+                continue;
+            }
+            weights.clear();
+            weights.extend(m.words.iter().map(|&h| near::word_weight(h)));
+            let agrees = y.shingles.iter().rev().take(MAX_COMPARED_MEMBERS).any(|n| {
+                let (wj, shared) =
+                    content_jaccard(&m.words, &weights, m.words_weight, &n.words, n.words_weight);
+                wj >= bar && shared >= NEAR_MIN_SHARED_WORDS
+            });
+            if agrees {
+                return true;
+            }
+        }
+        false
     }
 
     /// Merges the open issue at slot `other` into the one at `target`, pointing its index
